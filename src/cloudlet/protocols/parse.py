@@ -1,0 +1,467 @@
+"""Request parsing for the five protocols: find the operation, then walk its input shape.
+
+The result is the same plain dict a boto3 user passed to the client: member names as in the
+model, timestamps as aware datetimes, blobs as bytes, and a streaming payload as a BodyStream.
+"""
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from functools import lru_cache
+from urllib.parse import parse_qsl, unquote
+
+from botocore.model import OperationModel, ServiceModel, Shape
+
+from cloudlet.errors import SerializationError, ServiceError, UnknownOperation
+from cloudlet.http import Request
+from cloudlet.protocols.values import b64decode, parse_bool, parse_timestamp, xml_key
+
+
+class BodyStream:
+    """A streaming payload (S3 object bodies): read it chunk by chunk, never all at once."""
+
+    def __init__(self, request: Request):
+        self.request = request
+        self.content_length = int(request.headers.get("content-length") or -1)
+
+    def __aiter__(self):
+        return self.request.chunks().__aiter__()
+
+    async def read(self) -> bytes:
+        return await self.request.body(limit=1 << 62)
+
+
+# -- protocol and operation ------------------------------------------------------------------
+
+def request_protocol(model: ServiceModel, request: Request) -> str:
+    """Which of the service's protocols this request speaks (SQS: json or query)."""
+    protocols = model.metadata.get("protocols") or [model.metadata["protocol"]]
+    if len(protocols) == 1:
+        return protocols[0]
+    if "json" in protocols and "x-amz-target" in request.headers:
+        return "json"
+    if "query" in protocols:
+        return "query"
+    return protocols[0] if protocols[0] in ("json", "rest-json", "rest-xml", "query", "ec2") else protocols[1]
+
+
+async def find_operation(model: ServiceModel, protocol: str, request: Request) -> OperationModel:
+    if protocol == "json":
+        target = request.headers.get("x-amz-target", "")
+        prefix, _, name = target.rpartition(".")
+        if not target:
+            raise UnknownOperation("Missing required header: X-Amz-Target", code="UnknownOperationException")
+        if name in model.operation_names:
+            return model.operation_model(name)
+        raise UnknownOperation(f"Operation {name or target} is not supported by {model.service_name}",
+                               code="UnknownOperationException")
+    if protocol in ("query", "ec2"):
+        action = (await form_params(request)).get("Action")
+        if not action:
+            raise UnknownOperation("Could not find operation: the request has no Action parameter",
+                                   code="MissingAction")
+        if action in model.operation_names:
+            return model.operation_model(action)
+        raise UnknownOperation(f"The action {action} is not valid for this web service.",
+                               code="InvalidAction")
+    route = match_route(model, request)
+    if route is None:
+        raise UnknownOperation(f"No operation of {model.service_name} matches "
+                               f"{request.method} {request.path}", code="UnknownOperationException")
+    return model.operation_model(route[0])
+
+
+async def parse_request(operation: OperationModel, protocol: str, request: Request) -> dict:
+    shape = operation.input_shape
+    if shape is None:
+        return {}
+    if protocol == "json":
+        body = await request.body()
+        if not body.strip():
+            return {}
+        return from_json(shape, load_json(body), "body") or {}
+    if protocol in ("query", "ec2"):
+        return from_query(shape, await form_params(request), "", protocol == "ec2") or {}
+    return await parse_rest(operation, protocol, request)
+
+
+# -- json ---------------------------------------------------------------------------------------
+
+def load_json(body: bytes):
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise SerializationError(f"The request body is not valid JSON: {e}") from e
+
+
+def _type_error(shape: Shape, value) -> SerializationError:
+    return SerializationError(f"Unexpected value type in payload: expected {shape.type_name} "
+                              f"for {shape.name}, got {type(value).__name__}")
+
+
+def from_json(shape: Shape, value, place: str):
+    if value is None:
+        return None
+    kind = shape.type_name
+    if kind == "structure":
+        if shape.metadata.get("document"):
+            return value
+        if not isinstance(value, dict):
+            raise _type_error(shape, value)
+        out = {}
+        for name, member in shape.members.items():
+            key = member.serialization.get("name", name)
+            if key in value:
+                parsed = from_json(member, value[key], place)
+                if parsed is not None:
+                    out[name] = parsed
+        return out
+    if kind == "list":
+        if not isinstance(value, list):
+            raise _type_error(shape, value)
+        return [from_json(shape.member, item, place) for item in value]
+    if kind == "map":
+        if not isinstance(value, dict):
+            raise _type_error(shape, value)
+        return {k: from_json(shape.value, v, place) for k, v in value.items()}
+    if kind == "string":
+        if not isinstance(value, str):
+            raise _type_error(shape, value)
+        return value
+    if kind in ("integer", "long"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+            raise _type_error(shape, value)
+        return int(value)
+    if kind in ("float", "double"):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise _type_error(shape, value)
+        return float(value)
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise _type_error(shape, value)
+        return value
+    if kind == "blob":
+        if not isinstance(value, str):
+            raise _type_error(shape, value)
+        return b64decode(value)
+    if kind == "timestamp":
+        return parse_timestamp(value)
+    return value
+
+
+# -- query and ec2 ------------------------------------------------------------------------------
+
+async def form_params(request: Request) -> dict[str, str]:
+    """Query-protocol parameters: the URL's query string, then the form body."""
+    cached = getattr(request, "_form", None)
+    if cached is not None:
+        return cached
+    params = dict(request.query_pairs)
+    if request.method != "GET":
+        body = await request.body()
+        if body:
+            try:
+                params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False))
+            except UnicodeDecodeError as e:
+                raise SerializationError("The request body is not valid UTF-8", code="MalformedQueryString") from e
+    request._form = params
+    return params
+
+
+def _query_name(member: Shape, name: str, ec2: bool) -> str:
+    if ec2:
+        if "queryName" in member.serialization:
+            return member.serialization["queryName"]
+        located = member.serialization.get("name")
+        return located[0].upper() + located[1:] if located else name
+    return member.serialization.get("name", name)
+
+
+def from_query(shape: Shape, params: dict[str, str], prefix: str, ec2: bool):
+    kind = shape.type_name
+    if kind == "structure":
+        out = {}
+        for name, member in shape.members.items():
+            key = _query_name(member, name, ec2)
+            if member.type_name == "list" and member.serialization.get("flattened") and not ec2:
+                key = member.member.serialization.get("name", key)
+            full = f"{prefix}.{key}" if prefix else key
+            value = from_query(member, params, full, ec2)
+            if value is not None:
+                out[name] = value
+        if prefix and not out and not any(k.startswith(prefix + ".") for k in params):
+            return None
+        return out
+    if kind == "list":
+        if params.get(prefix) == "":
+            return []
+        if ec2 or shape.serialization.get("flattened"):
+            item_prefix = prefix
+        else:
+            item_prefix = f"{prefix}.{shape.member.serialization.get('name', 'member')}"
+        items, index = [], 1
+        while True:
+            item = from_query(shape.member, params, f"{item_prefix}.{index}", ec2)
+            if item is None:
+                break
+            items.append(item)
+            index += 1
+        return items or None
+    if kind == "map":
+        key_name = shape.key.serialization.get("name", "key")
+        value_name = shape.value.serialization.get("name", "value")
+        entry_prefix = prefix if shape.serialization.get("flattened") else f"{prefix}.entry"
+        out, index = {}, 1
+        while f"{entry_prefix}.{index}.{key_name}" in params:
+            key = params[f"{entry_prefix}.{index}.{key_name}"]
+            out[key] = from_query(shape.value, params, f"{entry_prefix}.{index}.{value_name}", ec2)
+            index += 1
+        return out or None
+    if prefix not in params:
+        return None
+    return scalar_from_text(shape, params[prefix], "querystring")
+
+
+def scalar_from_text(shape: Shape, text: str, place: str):
+    kind = shape.type_name
+    try:
+        if kind in ("integer", "long"):
+            return int(text)
+        if kind in ("float", "double"):
+            return float(text)
+    except ValueError as e:
+        raise SerializationError(f"Invalid {kind} value: {text!r}", code="MalformedQueryString"
+                                 if place == "querystring" else "SerializationException") from e
+    if kind == "boolean":
+        return parse_bool(text)
+    if kind == "timestamp":
+        return parse_timestamp(text)
+    if kind == "blob":
+        return b64decode(text)
+    return text
+
+
+# -- rest-json and rest-xml ------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _routes(model: ServiceModel):
+    """(operation, method, path regex, required query {key: value|None}) most specific first."""
+    routes = []
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        uri = http.get("requestUri", "/")
+        path, _, query = uri.partition("?")
+        required = {}
+        for key, value in parse_qsl(query, keep_blank_values=True):
+            if key != "x-id":
+                required[key] = value or None
+        pattern, literal, greedy = "", 0, False
+        for part in re.split(r"(\{[^}]+\})", path):
+            if part.startswith("{"):
+                label = part[1:-1]
+                if label.endswith("+"):
+                    greedy = True
+                    pattern += f"(?P<{_group(label[:-1])}>.+)"
+                else:
+                    pattern += f"(?P<{_group(label)}>[^/]+)"
+            else:
+                literal += len(part)
+                pattern += re.escape(part)
+        if not greedy:
+            pattern = pattern.rstrip("/") + "/?"
+        routes.append((name, http.get("method", "POST"), re.compile(pattern + "$"), required,
+                       (-len(required), -literal, greedy)))
+    routes.sort(key=lambda r: r[4])
+    return routes
+
+
+def _group(label: str) -> str:
+    return re.sub(r"\W", "_", label)
+
+
+def rest_path(request: Request) -> str:
+    if request.virtual_bucket:
+        return f"/{request.virtual_bucket}{request.path}"
+    return request.path
+
+
+def match_route(model: ServiceModel, request: Request):
+    """The (operation name, labels) that a REST request addresses, or None."""
+    path = rest_path(request)
+    query = request.query
+    path_matched = False
+    for name, method, regex, required, _ in _routes(model):
+        found = regex.match(path)
+        if not found:
+            continue
+        if any(k not in query or (v is not None and query[k] != v) for k, v in required.items()):
+            continue
+        path_matched = True
+        if method == request.method:
+            return name, {k: unquote(v) for k, v in found.groupdict().items()}
+    if path_matched:
+        raise ServiceError("The specified method is not allowed against this resource.",
+                           code="MethodNotAllowed", status=405)
+    return None
+
+
+async def parse_rest(operation: OperationModel, protocol: str, request: Request) -> dict:
+    shape = operation.input_shape
+    route = match_route(operation.service_model, request)
+    labels = route[1] if route else {}
+    labels_by_name = {k: v for k, v in labels.items()}
+    params: dict = {}
+    claimed_query: set[str] = set()
+    query_map_member = None
+    query_lists: dict[str, list[str]] = {}
+    for key, value in request.query_pairs:
+        query_lists.setdefault(key, []).append(value)
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        key = member.serialization.get("name", name)
+        if location == "uri":
+            value = labels_by_name.get(_group(key.rstrip("+")))
+            if value is not None:
+                params[name] = scalar_from_text(member, value, "uri")
+        elif location == "querystring":
+            if member.type_name == "map":
+                query_map_member = (name, member)
+                continue
+            claimed_query.add(key)
+            if key in query_lists:
+                if member.type_name == "list":
+                    params[name] = [scalar_from_text(member.member, v, "querystring") for v in query_lists[key]]
+                else:
+                    params[name] = scalar_from_text(member, query_lists[key][0], "querystring")
+        elif location == "header":
+            raw = request.headers.get(key.lower())
+            if raw is not None:
+                params[name] = header_value(member, raw)
+        elif location == "headers":
+            prefix = key.lower()
+            found = {h[len(prefix):]: v for h, v in request.headers.items() if h.startswith(prefix)}
+            if found:
+                params[name] = found
+    if query_map_member is not None:
+        name, member = query_map_member
+        rest = {k: v if member.value.type_name == "list" else v[0]
+                for k, v in query_lists.items() if k not in claimed_query}
+        if rest:
+            params[name] = rest
+    payload = shape.serialization.get("payload")
+    if payload:
+        member = shape.members[payload]
+        if member.type_name in ("blob", "string"):
+            if member.serialization.get("streaming") or member.type_name == "blob" and member.metadata.get("streaming"):
+                params[payload] = BodyStream(request)
+            else:
+                body = await request.body()
+                if body or member.type_name == "blob":
+                    params[payload] = body if member.type_name == "blob" else _utf8(body)
+        else:
+            body = await request.body()
+            if body.strip():
+                value = (from_json(member, load_json(body), "body") if protocol == "rest-json"
+                         else from_xml(member, parse_xml(body)))
+                if value is not None:
+                    params[payload] = value
+    elif any("location" not in m.serialization for m in shape.members.values()):
+        body = await request.body()
+        if body.strip():
+            if protocol == "rest-json":
+                doc = load_json(body)
+                body_shape_members = {n: m for n, m in shape.members.items() if "location" not in m.serialization}
+                for name, member in body_shape_members.items():
+                    key = member.serialization.get("name", name)
+                    if isinstance(doc, dict) and key in doc:
+                        value = from_json(member, doc[key], "body")
+                        if value is not None:
+                            params[name] = value
+            else:
+                root = parse_xml(body)
+                for name, member in shape.members.items():
+                    if "location" not in member.serialization:
+                        value = _xml_member(member, name, root)
+                        if value is not None:
+                            params[name] = value
+    return params
+
+
+def _utf8(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise SerializationError("The request body is not valid UTF-8") from e
+
+
+def header_value(shape: Shape, raw: str):
+    if shape.serialization.get("jsonvalue"):
+        return json.loads(b64decode(raw))
+    if shape.type_name == "list":
+        return [scalar_from_text(shape.member, part.strip(), "header") for part in raw.split(",") if part.strip()]
+    return scalar_from_text(shape, raw, "header")
+
+
+# -- xml --------------------------------------------------------------------------------------------
+
+def parse_xml(body: bytes) -> ET.Element:
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError as e:
+        raise SerializationError(
+            "The XML you provided was not well-formed or did not validate against our published schema",
+            code="MalformedXML") from e
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.startswith("{"):
+            element.tag = element.tag.split("}", 1)[1]
+    return root
+
+
+def _xml_member(member: Shape, name: str, parent: ET.Element):
+    key = xml_key(member, name)
+    if member.serialization.get("xmlAttribute"):
+        for attr, value in parent.attrib.items():
+            if attr.split("}")[-1] == key.split(":")[-1]:
+                return value
+        return None
+    if member.type_name == "list" and member.serialization.get("flattened"):
+        items = parent.findall(key)
+        return [from_xml(member.member, item) for item in items] if items else None
+    if member.type_name == "map" and member.serialization.get("flattened"):
+        entries = parent.findall(key)
+        return _xml_map(member, entries) if entries else None
+    child = parent.find(key)
+    return None if child is None else from_xml(member, child)
+
+
+def _xml_map(shape: Shape, entries) -> dict:
+    key_name = shape.key.serialization.get("name", "key")
+    value_name = shape.value.serialization.get("name", "value")
+    out = {}
+    for entry in entries:
+        k, v = entry.find(key_name), entry.find(value_name)
+        if k is not None:
+            out[k.text or ""] = from_xml(shape.value, v) if v is not None else None
+    return out
+
+
+def from_xml(shape: Shape, element: ET.Element):
+    kind = shape.type_name
+    if kind == "structure":
+        out = {}
+        for name, member in shape.members.items():
+            value = _xml_member(member, name, element)
+            if value is not None:
+                out[name] = value
+        return out
+    if kind == "list":
+        if shape.serialization.get("flattened"):
+            return [from_xml(shape.member, element)]
+        tag = shape.member.serialization.get("name", "member")
+        return [from_xml(shape.member, child) for child in element.findall(tag)]
+    if kind == "map":
+        if shape.serialization.get("flattened"):
+            return _xml_map(shape, [element])
+        return _xml_map(shape, element.findall("entry"))
+    return scalar_from_text(shape, element.text or "", "body")

@@ -29,6 +29,7 @@ class Request:
         self._query: list[tuple[str, str]] | None = None
         # Set by the router: the bucket named by a virtual-host S3 address.
         self.virtual_bucket: str | None = None
+        self.header_bytes = 0
 
     @property
     def host(self) -> str:

@@ -21,6 +21,7 @@ from cloudlet.runtime import Runtime
 from cloudlet.service import ServiceRegistry
 
 log = logging.getLogger("cloudlet.request")
+MAX_HEADER_BYTES = 16 * 1024  # a larger header section is refused, as AWS's front ends do
 
 
 class Gateway:
@@ -45,6 +46,9 @@ class Gateway:
             model = service.model
             protocol = request_protocol(model, request)
             try:
+                if request.header_bytes > MAX_HEADER_BYTES:
+                    raise ServiceError("Your request header section exceeds the maximum allowed size.",
+                                       code="RequestHeaderSectionTooLarge", status=400)
                 try:
                     principal = self.runtime.credentials.principal(signature.access_key if signature else "")
                 except ExpiredToken as e:
@@ -79,6 +83,12 @@ class Gateway:
                 log.exception("internal failure in %s.%s", service_name, operation_name)
                 response = serialize_error(model, protocol, InternalFailure(
                     "We encountered an internal error. Please try again."), request_id)
+            return response
+        except ConnectionError:
+            response = Response(400)  # the client went away mid-request; nobody reads this
+            return response
+        except ServiceError as e:
+            response = _plain_error(e.status or 400, e.code, e.message, request_id)
             return response
         except Exception:
             log.exception("internal failure routing %s %s", request.method, request.path)
@@ -141,13 +151,16 @@ class App:
         if scope["type"] != "http":
             return
         headers: dict[str, str] = {}
+        header_bytes = 0
         for raw_name, raw_value in scope["headers"]:
+            header_bytes += len(raw_name) + len(raw_value) + 4
             name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
             headers[name] = f"{headers[name]},{value}" if name in headers else value
         raw_path = scope.get("raw_path") or scope["path"].encode()
         request = Request(scope["method"], raw_path.decode("latin-1"), scope["query_string"].decode("latin-1"),
                           headers, receive, scheme=scope.get("scheme", "http"),
                           client=(scope.get("client") or ("", 0))[0])
+        request.header_bytes = header_bytes
         response = await self.gateway.handle(request)
         headers = [(k.encode("latin-1"), _header_bytes(v)) for k, v in response.headers]
         buffered = isinstance(response.body, (bytes, bytearray))

@@ -19,7 +19,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 import urllib.request
@@ -150,7 +149,8 @@ def aws_cli(server, tmp_path):
            "AWS_CONFIG_FILE": str(tmp_path / "nocfg"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "nocreds")}
 
     def run(*args: str, check: bool = True, parse: bool = True):
-        cmd = [sys.executable, "-m", "awscli", *args, "--output", "json"]
+        # --endpoint-url: CLI v1 ignores AWS_ENDPOINT_URL for a few services (sqs among them).
+        cmd = [sys.executable, "-m", "awscli", *args, "--output", "json", "--endpoint-url", server.url]
         out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
         if check and out.returncode != 0:
             raise AssertionError(f"aws {' '.join(args)} failed: {out.stderr}")

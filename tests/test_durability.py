@@ -66,3 +66,10 @@ def test_a_service_schema_from_a_newer_cloudlet_is_refused(tmp_path):
     result = _serve(tmp_path)
     assert result.returncode == 2
     assert "schema version 42" in result.stderr
+
+
+def test_sigterm_shuts_down_cleanly(own_server):
+    srv = own_server()
+    make_client(srv, "sts").get_caller_identity()
+    srv.proc.terminate()
+    assert srv.proc.wait(timeout=10) == 0

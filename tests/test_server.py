@@ -171,3 +171,47 @@ def test_one_log_line_per_request(server, client):
     log = (server.data_dir.parent / f"server-{server.port}.log").read_text()
     assert re.search(r"service=sts op=GetCallerIdentity status=200 ms=[\d.]+", log)
     assert "Traceback" not in log
+
+
+def _connect(server):
+    host, port = server.url.rsplit("/", 1)[1].split(":")
+    return socket.create_connection((host, int(port)), timeout=10)
+
+
+def _read_all(sock) -> bytes:
+    data = b""
+    while b"</GetCallerIdentityResponse>" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_expect_100_continue(server):
+    body = b"Action=GetCallerIdentity"
+    with _connect(server) as sock:
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                     b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
+        interim = sock.recv(4096)
+        assert interim.startswith(b"HTTP/1.1 100 Continue")
+        sock.sendall(body)
+        assert b"<Account>000000000000</Account>" in _read_all(sock)
+
+
+def test_chunked_request_body(server):
+    with _connect(server) as sock:
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n7\r\nAction=\r\n11\r\nGetCallerIdentity\r\n0\r\n\r\n")
+        reply = _read_all(sock)
+        assert reply.startswith(b"HTTP/1.1 200")
+        assert b"<Account>000000000000</Account>" in reply
+
+
+def test_presigned_query_credentials_route_and_name_the_account(server):
+    query = ("Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256"
+             "&X-Amz-Credential=444455556666%2F20260101%2Fus-east-1%2Fsts%2Faws4_request"
+             "&X-Amz-Date=20260101T000000Z&X-Amz-Expires=300&X-Amz-SignedHeaders=host&X-Amz-Signature=00")
+    reply = raw(server, "GET", "/?" + query)
+    assert reply.status_code == 200
+    assert "<Account>444455556666</Account>" in reply.text

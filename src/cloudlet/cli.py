@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
-import sys
 
 from cloudlet import __version__
 from cloudlet.config import Config
@@ -30,38 +27,5 @@ def main(argv: list[str] | None = None) -> int:
                              in_memory=args.in_memory, log_level=args.log_level,
                              default_account=args.default_account,
                              sqs_endpoint_strategy=args.sqs_endpoint_strategy)
+    from cloudlet.serving import serve_forever
     return serve_forever(config)
-
-
-def serve_forever(config: Config) -> int:
-    import uvicorn
-
-    from cloudlet.runtime import Runtime
-    from cloudlet.server import App
-    from cloudlet.store import StoreError
-
-    logging.basicConfig(level=config.log_level.upper(), stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    try:
-        runtime = Runtime(config)
-    except StoreError as e:
-        print(f"cloudlet: {e}", file=sys.stderr)
-        return 2
-    try:
-        import uvloop  # noqa: F401
-        loop = "uvloop"
-    except ImportError:
-        loop = "asyncio"
-    server = uvicorn.Server(uvicorn.Config(
-        App(runtime), host=config.host, port=config.port, loop=loop, http="httptools",
-        lifespan="on", access_log=False, log_level="warning", timeout_keep_alive=65,
-        server_header=False, date_header=True))
-    where = "in memory" if config.in_memory else f"data in {config.data_dir}"
-    print(f"cloudlet {__version__} listening on http://{config.host}:{config.port} ({where})", flush=True)
-    asyncio.run(server.serve()) if loop == "asyncio" else _run_uvloop(server)
-    return 0
-
-
-def _run_uvloop(server) -> None:
-    import uvloop
-    uvloop.run(server.serve())

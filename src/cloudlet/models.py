@@ -23,11 +23,23 @@ def available_services() -> frozenset[str]:
 
 
 @lru_cache(maxsize=None)
-def service_model(name: str) -> ServiceModel:
+def service_model(name: str, protocol: str | None = None) -> ServiceModel:
+    """The patched model; with a protocol, the model as that protocol sees it.
+
+    A patch may hold ``protocolOverlays: {protocol: patch}``: names only one wire protocol uses
+    (SQS's query protocol calls the json member ``Attributes`` ``Attribute.N``).
+    """
     raw = _loader.load_service_model(name, "service-2")
     patch = PATCHES / f"{name}.json"
+    overlays = {}
     if patch.exists():
-        raw = deep_merge(raw, json.loads(patch.read_text()))
+        data = json.loads(patch.read_text())
+        overlays = data.pop("protocolOverlays", {})
+        raw = deep_merge(raw, data)
+    if protocol is not None:
+        if protocol not in overlays:
+            return service_model(name)
+        raw = deep_merge(raw, overlays[protocol])
     return ServiceModel(raw, service_name=name)
 
 

@@ -21,6 +21,9 @@ from cloudlet.service import Service, ServiceRegistry
 from cloudlet.store import Store
 
 
+CLOCK_SCHEMA = "CREATE TABLE clock (id INTEGER PRIMARY KEY CHECK (id = 0), offset REAL NOT NULL)"
+
+
 class Runtime:
     def __init__(self, config: Config):
         self.config = config
@@ -31,6 +34,15 @@ class Runtime:
         self.credentials = CredentialRegistry(self.store.database("core", CREDENTIALS_SCHEMA),
                                               self.scheduler.now, config.default_account)
         self.started_at = time.time()
+        # The clock offset (POST /_cloudlet/time/advance) is durable like the state stamped with it,
+        # so timestamps never run backwards across a restart.
+        self._clock = self.store.database("clock", [CLOCK_SCHEMA])
+        row = self._clock.one("SELECT offset FROM clock")
+        self.scheduler.offset = row[0] if row else 0.0
+        self.scheduler.on_clock_change(self._save_clock)
+
+    def _save_clock(self) -> None:
+        self._clock.execute("INSERT OR REPLACE INTO clock (id, offset) VALUES (0, ?)", (self.scheduler.offset,))
 
     async def dispatch(self, service: Service, operation: OperationModel, params: dict,
                        ctx: RequestContext):
@@ -62,6 +74,8 @@ class Runtime:
         if service_name is None:
             self.store.reset("core")
             self.credentials.forget_cache()
+            self.store.reset("clock")
+            self._save_clock()
 
     def close(self) -> None:
         self.store.close()

@@ -10,7 +10,7 @@ import logging
 import time
 import uuid
 
-from cloudlet import __version__
+from cloudlet import __version__, models
 from cloudlet.auth import parse_signature
 from cloudlet.context import RequestContext
 from cloudlet.errors import ExpiredToken, InternalFailure, ServiceError
@@ -45,6 +45,7 @@ class Gateway:
                 return response
             model = service.model
             protocol = request_protocol(model, request)
+            model = models.service_model(service.name, protocol)
             try:
                 if request.header_bytes > MAX_HEADER_BYTES:
                     raise ServiceError("Your request header section exceeds the maximum allowed size.",

@@ -139,9 +139,3 @@ class Scheduler:
                 await asyncio.wait_for(self._wake.wait(), timeout)
             except asyncio.TimeoutError:
                 pass
-
-    def clear(self) -> None:
-        """Forget every timer (used by reset)."""
-        for _, _, timer in self._heap:
-            timer.cancel()
-        self._heap.clear()

@@ -1,0 +1,218 @@
+"""On-demand backups (real snapshots of the items), point-in-time recovery settings and restores."""
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+
+from . import service, storage
+from .errors import (BackupNotFoundException, PointInTimeRecoveryUnavailableException, TableAlreadyExistsException,
+                     TableNotFoundException, ValidationException)
+from .storage import table_name_of
+from .tables import ACTIVATION_DELAY, describe, enable_stream, table_arn
+
+PITR_WINDOW = 35 * 24 * 3600
+
+
+def _source_table(ctx, name: str):
+    name = table_name_of(name)
+    table = storage.find(ctx.account, ctx.region, name)
+    if table is None:
+        raise TableNotFoundException(f"Table not found: {name}")
+    return table
+
+
+# -- continuous backups ---------------------------------------------------------------------------
+
+def _continuous(ctx, table) -> dict:
+    pitr = table.meta.get("_pitr")
+    description = {"PointInTimeRecoveryStatus": "ENABLED" if pitr else "DISABLED"}
+    if pitr:
+        description["EarliestRestorableDateTime"] = max(pitr["since"], ctx.now() - PITR_WINDOW)
+        description["LatestRestorableDateTime"] = ctx.now() - 0.001 if ctx.now() - 0.001 >= pitr["since"] \
+            else pitr["since"]
+        description["RecoveryPeriodInDays"] = pitr.get("days", 35)
+    return {"ContinuousBackupsStatus": "ENABLED", "PointInTimeRecoveryDescription": description}
+
+
+@service.handler("DescribeContinuousBackups")
+def describe_continuous_backups(ctx, params):
+    return {"ContinuousBackupsDescription": _continuous(ctx, _source_table(ctx, params["TableName"]))}
+
+
+@service.handler("UpdateContinuousBackups")
+def update_continuous_backups(ctx, params):
+    table = _source_table(ctx, params["TableName"])
+    spec = params["PointInTimeRecoverySpecification"]
+    if spec["PointInTimeRecoveryEnabled"]:
+        if not table.meta.get("_pitr"):
+            table.meta["_pitr"] = {"since": ctx.now(), "days": spec.get("RecoveryPeriodInDays") or 35}
+    else:
+        table.meta.pop("_pitr", None)
+    table = storage.save_table(table)
+    return {"ContinuousBackupsDescription": _continuous(ctx, table)}
+
+
+# -- restores -------------------------------------------------------------------------------------
+
+def _restore(ctx, target: str, source_meta: dict, copy_items, summary: dict, overrides: dict) -> dict:
+    if storage.find(ctx.account, ctx.region, target) is not None:
+        raise TableAlreadyExistsException(f"Table already exists: {target}")
+    now = ctx.now()
+    meta = copy.deepcopy(source_meta)
+    for key in [k for k in meta if k.startswith("_")]:
+        if key not in ("_sse",):
+            meta.pop(key)
+    for key in ("StreamSpecification", "LatestStreamArn", "LatestStreamLabel", "RestoreSummary"):
+        meta.pop(key, None)
+    meta.update({"TableName": target, "TableArn": table_arn(ctx, target), "TableId": str(uuid.uuid4()),
+                 "CreationDateTime": now, "_status": "CREATING", "_ready_at": now + ACTIVATION_DELAY,
+                 "RestoreSummary": {**summary, "RestoreDateTime": now, "RestoreInProgress": True}})
+    if overrides.get("BillingModeOverride"):
+        meta["BillingMode"] = overrides["BillingModeOverride"]
+    if overrides.get("GlobalSecondaryIndexOverride") is not None:
+        meta["GlobalSecondaryIndexes"] = [dict(g, IndexStatus="ACTIVE", ProvisionedThroughput=g.get(
+            "ProvisionedThroughput") or {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 0, "WriteCapacityUnits": 0})
+            for g in overrides["GlobalSecondaryIndexOverride"]]
+    if overrides.get("LocalSecondaryIndexOverride") is not None:
+        meta["LocalSecondaryIndexes"] = list(overrides["LocalSecondaryIndexOverride"])
+    for gsi in meta.get("GlobalSecondaryIndexes", []):
+        gsi["IndexStatus"] = "ACTIVE"
+        gsi.pop("_ready_at", None)
+    with storage.db.transaction():
+        table = storage.insert_table(ctx.account, ctx.region, meta)
+        for index in meta.get("LocalSecondaryIndexes", []) + meta.get("GlobalSecondaryIndexes", []):
+            index["iid"] = storage.new_index_id(table.tid)
+        table.meta = meta
+        table = storage.save_table(table)
+        copy_items(table.tid)
+        for index in table.indexes:
+            storage.rebuild_index(table, index)
+    return describe(ctx, table)
+
+
+@service.handler("RestoreTableToPointInTime")
+def restore_table_to_point_in_time(ctx, params):
+    source = _source_table(ctx, params.get("SourceTableName") or params.get("SourceTableArn") or "")
+    if not source.meta.get("_pitr"):
+        raise PointInTimeRecoveryUnavailableException(
+            f"Point in time recovery is not enabled for table '{source.name}'")
+    if not params.get("UseLatestRestorableTime") and params.get("RestoreDateTime") is None:
+        raise ValidationException("Either RestoreDateTime or UseLatestRestorableTime must be specified")
+
+    def copy_items(tid):
+        storage.db.execute("INSERT INTO items (tid, hk, rk, data, size, ttl) "
+                           "SELECT ?, hk, rk, data, size, NULL FROM items WHERE tid=?", (tid, source.tid))
+
+    summary = {"SourceTableArn": source.meta["TableArn"]}
+    return {"TableDescription": _restore(ctx, params["TargetTableName"], source.meta, copy_items, summary, params)}
+
+
+# -- on-demand backups ----------------------------------------------------------------------------
+
+def _details(row) -> dict:
+    return {"BackupArn": row["arn"], "BackupName": row["name"], "BackupSizeBytes": row["size"],
+            "BackupStatus": "AVAILABLE", "BackupType": row["type"], "BackupCreationDateTime": row["created"]}
+
+
+def _backup(ctx, arn: str):
+    row = storage.db.one("SELECT * FROM backups WHERE arn=? AND account=? AND region=?",
+                         (arn, ctx.account, ctx.region))
+    if row is None:
+        raise BackupNotFoundException(f"Backup not found: {arn}")
+    return row
+
+
+def _description(row) -> dict:
+    meta = json.loads(row["meta"])
+    source = {"TableName": meta["TableName"], "TableId": meta["TableId"], "TableArn": meta["TableArn"],
+              "TableSizeBytes": row["size"], "KeySchema": meta["KeySchema"],
+              "TableCreationDateTime": meta["CreationDateTime"],
+              "ProvisionedThroughput": {"ReadCapacityUnits": meta["ProvisionedThroughput"]["ReadCapacityUnits"],
+                                        "WriteCapacityUnits": meta["ProvisionedThroughput"]["WriteCapacityUnits"]},
+              "ItemCount": row["count"], "BillingMode": meta["BillingMode"]}
+    features = {}
+    if meta.get("LocalSecondaryIndexes"):
+        features["LocalSecondaryIndexes"] = [{"IndexName": i["IndexName"], "KeySchema": i["KeySchema"],
+                                              "Projection": i["Projection"]} for i in meta["LocalSecondaryIndexes"]]
+    if meta.get("GlobalSecondaryIndexes"):
+        features["GlobalSecondaryIndexes"] = [{"IndexName": i["IndexName"], "KeySchema": i["KeySchema"],
+                                               "Projection": i["Projection"]} for i in meta["GlobalSecondaryIndexes"]]
+    return {"BackupDetails": _details(row), "SourceTableDetails": source, "SourceTableFeatureDetails": features}
+
+
+@service.handler("CreateBackup")
+def create_backup(ctx, params):
+    table = _source_table(ctx, params["TableName"])
+    now = ctx.now()
+    arn = f"{table.meta['TableArn']}/backup/{int(now * 1000):013d}-{uuid.uuid4().hex[:8]}"
+    count, size = storage.stats(table)
+    meta = {k: v for k, v in table.meta.items() if not k.startswith("_") or k == "_sse"}
+    with storage.db.transaction():
+        storage.db.execute("INSERT INTO backups (arn, account, region, table_name, name, created, meta, size, count, "
+                           "type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'USER')",
+                           (arn, ctx.account, ctx.region, table.name, params["BackupName"], now, json.dumps(meta),
+                            size, count))
+        storage.db.execute("INSERT INTO backup_items (arn, hk, rk, data, size) SELECT ?, hk, rk, data, size FROM "
+                           "items WHERE tid=?", (arn, table.tid))
+    return {"BackupDetails": _details(_backup(ctx, arn))}
+
+
+@service.handler("DescribeBackup")
+def describe_backup(ctx, params):
+    return {"BackupDescription": _description(_backup(ctx, params["BackupArn"]))}
+
+
+@service.handler("DeleteBackup")
+def delete_backup(ctx, params):
+    row = _backup(ctx, params["BackupArn"])
+    description = _description(row)
+    description["BackupDetails"]["BackupStatus"] = "DELETED"
+    with storage.db.transaction():
+        storage.db.execute("DELETE FROM backup_items WHERE arn=?", (row["arn"],))
+        storage.db.execute("DELETE FROM backups WHERE arn=?", (row["arn"],))
+    return {"BackupDescription": description}
+
+
+@service.handler("ListBackups")
+def list_backups(ctx, params):
+    sql, args = "SELECT * FROM backups WHERE account=? AND region=?", [ctx.account, ctx.region]
+    if params.get("TableName"):
+        sql += " AND table_name=?"
+        args.append(table_name_of(params["TableName"]))
+    if params.get("TimeRangeLowerBound") is not None:
+        sql += " AND created >= ?"
+        args.append(params["TimeRangeLowerBound"].timestamp())
+    if params.get("TimeRangeUpperBound") is not None:
+        sql += " AND created < ?"
+        args.append(params["TimeRangeUpperBound"].timestamp())
+    if params.get("ExclusiveStartBackupArn"):
+        sql += " AND arn > ?"
+        args.append(params["ExclusiveStartBackupArn"])
+    rows = storage.db.query(sql + " ORDER BY arn", args)
+    if params.get("BackupType") not in (None, "ALL", "USER"):
+        rows = []
+    limit = params.get("Limit") or 100
+    summaries = []
+    for row in rows[:limit]:
+        meta = json.loads(row["meta"])
+        summaries.append({"TableName": row["table_name"], "TableId": meta["TableId"], "TableArn": meta["TableArn"],
+                          "BackupArn": row["arn"], "BackupName": row["name"], "BackupCreationDateTime": row["created"],
+                          "BackupStatus": "AVAILABLE", "BackupType": row["type"], "BackupSizeBytes": row["size"]})
+    result = {"BackupSummaries": summaries}
+    if len(rows) > limit:
+        result["LastEvaluatedBackupArn"] = rows[limit - 1]["arn"]
+    return result
+
+
+@service.handler("RestoreTableFromBackup")
+def restore_table_from_backup(ctx, params):
+    row = _backup(ctx, params["BackupArn"])
+    meta = json.loads(row["meta"])
+
+    def copy_items(tid):
+        storage.db.execute("INSERT INTO items (tid, hk, rk, data, size, ttl) "
+                           "SELECT ?, hk, rk, data, size, NULL FROM backup_items WHERE arn=?", (tid, row["arn"]))
+
+    summary = {"SourceBackupArn": row["arn"], "SourceTableArn": meta["TableArn"]}
+    return {"TableDescription": _restore(ctx, params["TargetTableName"], meta, copy_items, summary, params)}

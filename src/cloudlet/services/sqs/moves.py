@@ -81,11 +81,12 @@ def _step(handle: str) -> None:
         service.db.execute("UPDATE move_tasks SET moved=moved+? WHERE handle=?", (moved, handle))
     for queue_id in woken:
         messages.wake(queue_id)
-    if len(rows) < limit or (rows and not moved):
-        if rows and not moved:
-            _finish(handle, "FAILED", "CouldNotDetermineMessageSource")
-        else:
-            _finish(handle, "COMPLETED", None)
+    if rows and not moved:
+        _finish(handle, "FAILED", "CouldNotDetermineMessageSource")
+        return
+    left = service.db.one("SELECT 1 FROM messages WHERE queue_id=? AND visible_at<=? LIMIT 1", (source.id, now))
+    if len(rows) < limit or left is None:
+        _finish(handle, "COMPLETED", None)
         return
     scheduler.call_later(1 if task["rate"] else 0, _step, handle)
 

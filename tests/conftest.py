@@ -79,6 +79,13 @@ class Server:
 
     def advance(self, seconds: float) -> None:
         self.post(f"/_cloudlet/time/advance?seconds={seconds}")
+        self.advanced = True
+
+    def rewind(self) -> None:
+        """Back to wall-clock time, so one test's jump never leaks into the next."""
+        if getattr(self, "advanced", False):
+            self.post("/_cloudlet/time/reset")
+            self.advanced = False
 
 
 class ExternalServer(Server):
@@ -134,6 +141,13 @@ def resource(server):
 @pytest.fixture
 def advance(server):
     return server.advance
+
+
+@pytest.fixture(autouse=True)
+def _rewind_clock(request):
+    yield
+    if "server" in request.fixturenames:
+        request.getfixturevalue("server").rewind()
 
 
 @pytest.fixture

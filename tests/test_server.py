@@ -215,3 +215,9 @@ def test_presigned_query_credentials_route_and_name_the_account(server):
     reply = raw(server, "GET", "/?" + query)
     assert reply.status_code == 200
     assert "<Account>444455556666</Account>" in reply.text
+
+
+def test_clock_rewinds_to_wall_time(server):
+    server.advance(3600)
+    reset = server.post("/_cloudlet/time/reset")
+    assert reset["offset"] == 0

@@ -84,7 +84,12 @@ class Scheduler:
         self._clock_listeners.append(listener)
 
     def advance(self, seconds: float) -> None:
+        """Move the clock; a negative step (a rewind) moves pending timers with it."""
         self.offset += seconds
+        if seconds < 0:
+            self._heap = [(when + seconds, seq, timer) for when, seq, timer in self._heap]
+            for _, _, timer in self._heap:
+                timer.when += seconds
         if self._wake is not None:
             self._wake.set()
         for listener in self._clock_listeners:

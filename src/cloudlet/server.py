@@ -124,6 +124,9 @@ class Gateway:
             runtime.scheduler.advance(seconds)
             await runtime.scheduler.drain()
             return _json(200, {"offset": runtime.scheduler.offset, "now": runtime.scheduler.now()})
+        if path == "time/reset" and request.method == "POST":
+            runtime.scheduler.advance(-runtime.scheduler.offset)
+            return _json(200, {"offset": runtime.scheduler.offset, "now": runtime.scheduler.now()})
         if path == "time" and request.method == "GET":
             return _json(200, {"offset": runtime.scheduler.offset, "now": runtime.scheduler.now()})
         return _json(404, {"error": f"no such endpoint: {request.method} {request.path}"})

@@ -15,6 +15,7 @@ from .storage import Table, table_name_of
 
 SWEEP_INTERVAL = float(os.environ.get("CLOUDLET_DYNAMODB_TTL_INTERVAL", "1"))
 FIVE_YEARS = 5 * 365 * 24 * 3600
+CHANGE_INTERVAL = 3600
 BATCH = 500
 _timer = []
 
@@ -37,7 +38,10 @@ def update_time_to_live(ctx, params):
             raise ValidationException("TimeToLive is already enabled")
     elif not current.get("enabled"):
         raise ValidationException("TimeToLive is already disabled")
-    table.meta["_ttl"] = {"enabled": bool(spec["Enabled"]), "attribute": spec["AttributeName"]}
+    now = ctx.now()
+    if current.get("changed_at") is not None and now - current["changed_at"] < CHANGE_INTERVAL:
+        raise ValidationException("Time to live has been modified multiple times within a fixed interval")
+    table.meta["_ttl"] = {"enabled": bool(spec["Enabled"]), "attribute": spec["AttributeName"], "changed_at": now}
     with storage.db.transaction():
         table = storage.save_table(table)
         storage.reapply_ttl(table)

@@ -1,0 +1,141 @@
+"""Amazon DynamoDB Streams: ListStreams, DescribeStream, GetShardIterator, GetRecords over the
+change records the dynamodb package writes in the same store transaction as each item change.
+
+One shard per stream; records are kept 24 hours; shard iterators expire after 15 minutes."""
+from __future__ import annotations
+
+import base64
+import json
+
+from cloudlet.errors import error_class
+from cloudlet.service import Service
+
+service = Service("dynamodbstreams")
+
+ResourceNotFoundException = error_class("ResourceNotFoundException")
+ValidationException = error_class("ValidationException", 400)
+ExpiredIteratorException = error_class("ExpiredIteratorException")
+TrimmedDataAccessException = error_class("TrimmedDataAccessException")
+
+RETENTION = 24 * 3600
+ITERATOR_LIFETIME = 15 * 60
+SEQUENCE_BASE = 10 ** 20
+
+
+def _db(ctx):
+    """The dynamodb service's database (the two packages are one service family)."""
+    return ctx.runtime.services.get("dynamodb").db
+
+
+def _decode_records(text: str) -> dict:
+    from cloudlet.services.dynamodb import values
+    return values.loads(text)
+
+
+def _stream(ctx, arn: str):
+    row = _db(ctx).one("SELECT * FROM streams WHERE arn=? AND account=? AND region=?", (arn, ctx.account, ctx.region))
+    if row is None or (row["disabled_at"] is not None and ctx.now() - row["disabled_at"] > RETENTION):
+        raise ResourceNotFoundException(f"Requested resource not found: Stream: {arn} not found")
+    return row
+
+
+def _sequence(seq: int) -> str:
+    return str(SEQUENCE_BASE + seq)
+
+
+@service.handler("ListStreams")
+def list_streams(ctx, params):
+    sql, args = "SELECT * FROM streams WHERE account=? AND region=? AND (disabled_at IS NULL OR disabled_at > ?)", \
+        [ctx.account, ctx.region, ctx.now() - RETENTION]
+    if params.get("TableName"):
+        sql += " AND table_name=?"
+        args.append(params["TableName"])
+    if params.get("ExclusiveStartStreamArn"):
+        sql += " AND arn > ?"
+        args.append(params["ExclusiveStartStreamArn"])
+    rows = _db(ctx).query(sql + " ORDER BY arn", args)
+    limit = params.get("Limit") or 100
+    result = {"Streams": [{"StreamArn": r["arn"], "TableName": r["table_name"], "StreamLabel": r["label"]}
+                          for r in rows[:limit]]}
+    if len(rows) > limit:
+        result["LastEvaluatedStreamArn"] = rows[limit - 1]["arn"]
+    return result
+
+
+@service.handler("DescribeStream")
+def describe_stream(ctx, params):
+    row = _stream(ctx, params["StreamArn"])
+    db = _db(ctx)
+    first = db.one("SELECT MIN(seq), MAX(seq) FROM stream_records WHERE sid=? AND created >= ?",
+                   (row["id"], ctx.now() - RETENTION))
+    start = first[0] if first[0] is not None else (db.one("SELECT COALESCE(MAX(seq), 0) + 1 FROM stream_records")[0])
+    sequence_range = {"StartingSequenceNumber": _sequence(start)}
+    if row["disabled_at"] is not None and first[1] is not None:
+        sequence_range["EndingSequenceNumber"] = _sequence(first[1])
+    shard = {"ShardId": row["shard_id"], "SequenceNumberRange": sequence_range}
+    return {"StreamDescription": {
+        "StreamArn": row["arn"], "StreamLabel": row["label"],
+        "StreamStatus": "ENABLED" if row["disabled_at"] is None else "DISABLED",
+        "StreamViewType": row["view_type"], "CreationRequestDateTime": row["created"],
+        "TableName": row["table_name"], "KeySchema": json.loads(row["key_schema"]), "Shards": [shard]}}
+
+
+def _iterator(arn: str, sid: int, after: int, now: float) -> str:
+    token = json.dumps({"arn": arn, "sid": sid, "after": after, "at": now}, separators=(",", ":"))
+    return f"{arn}|1|" + base64.urlsafe_b64encode(token.encode()).decode()
+
+
+@service.handler("GetShardIterator")
+def get_shard_iterator(ctx, params):
+    row = _stream(ctx, params["StreamArn"])
+    if params["ShardId"] != row["shard_id"]:
+        raise ResourceNotFoundException(f"Requested resource not found: Shard does not exist")
+    kind = params["ShardIteratorType"]
+    db = _db(ctx)
+    if kind == "TRIM_HORIZON":
+        after = 0
+    elif kind == "LATEST":
+        after = db.one("SELECT COALESCE(MAX(seq), 0) FROM stream_records")[0]
+    else:
+        number = params.get("SequenceNumber")
+        if not number:
+            raise ValidationException("Must specify sequence number for AT_SEQUENCE_NUMBER or "
+                                      "AFTER_SEQUENCE_NUMBER shard iterator types")
+        try:
+            seq = int(number) - SEQUENCE_BASE
+        except ValueError:
+            raise ValidationException(f"Invalid SequenceNumber: {number}")
+        oldest = db.one("SELECT MIN(seq) FROM stream_records WHERE sid=? AND created >= ?",
+                        (row["id"], ctx.now() - RETENTION))[0]
+        if seq <= 0 or (oldest is not None and seq < oldest):
+            raise TrimmedDataAccessException("Attempted to access data beyond the trim horizon")
+        after = seq - 1 if kind == "AT_SEQUENCE_NUMBER" else seq
+    return {"ShardIterator": _iterator(row["arn"], row["id"], after, ctx.now())}
+
+
+@service.handler("GetRecords")
+def get_records(ctx, params):
+    try:
+        token = json.loads(base64.urlsafe_b64decode(params["ShardIterator"].rsplit("|", 1)[1].encode()))
+        arn, sid, after, issued = token["arn"], token["sid"], token["after"], token["at"]
+    except (ValueError, KeyError, IndexError):
+        raise ValidationException("Invalid ShardIterator")
+    now = ctx.now()
+    if now - issued > ITERATOR_LIFETIME:
+        raise ExpiredIteratorException("Iterator expired. The iterator was created at time "
+                                       f"{issued} while right now it is {now}")
+    row = _stream(ctx, arn)
+    limit = params.get("Limit") or 1000
+    rows = _db(ctx).query("SELECT seq, data FROM stream_records WHERE sid=? AND seq > ? AND created >= ? "
+                          "ORDER BY seq LIMIT ?", (sid, after, now - RETENTION, limit))
+    records = []
+    for seq, data in rows:
+        record = _decode_records(data)
+        record["dynamodb"]["SequenceNumber"] = _sequence(seq)
+        records.append(record)
+        after = seq
+    result = {"Records": records}
+    closed = row["disabled_at"] is not None
+    if not (closed and not records):
+        result["NextShardIterator"] = _iterator(arn, sid, after, now)
+    return result

@@ -203,16 +203,12 @@ def find_queue(ctx, params: dict) -> Queue:
         url = path
     parts = [p for p in urlparse(url).path.split("/") if p] if "/" in url else [url]
     if not parts:
-        raise InvalidAddress(url)
+        raise ServiceError(f"The address {url} is not valid for this endpoint.", code="InvalidAddress")
     account, name = (parts[-2], parts[-1]) if len(parts) >= 2 else (ctx.account, parts[-1])
     queue = queues.get((account, ctx.region, name))
     if queue is None:
         raise no_queue(ctx)
     return queue
-
-
-def InvalidAddress(url: str) -> ServiceError:
-    return ServiceError(f"The address {url} is not valid for this endpoint.", code="InvalidAddress")
 
 
 def queue_by_arn(arn: str) -> Queue | None:

@@ -475,9 +475,8 @@ async def receive_message(ctx, params):
         taken = _receive_now(ctx, queue, request)
         if taken:
             if attempt:
-                _attempts[(queue.id, attempt)] = (
-                    now + DEDUP_WINDOW, [(_parse_handle(m["ReceiptHandle"])[1], _parse_handle(m["ReceiptHandle"])[2],
-                                          m["ReceiptHandle"]) for m in taken])
+                remembered = [(*_parse_handle(m["ReceiptHandle"])[1:], m["ReceiptHandle"]) for m in taken]
+                _attempts[(queue.id, attempt)] = (now + DEDUP_WINDOW, remembered)
             return {"Messages": taken}
         now = ctx.now()
         if now >= deadline:

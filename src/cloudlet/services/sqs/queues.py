@@ -320,8 +320,9 @@ def add_permission(ctx, params):
     statements = policy.setdefault("Statement", [])
     if any(s.get("Sid") == label for s in statements):
         raise invalid_value("Label", label, "Already exists.")
-    if not params["AWSAccountIds"] or not params["Actions"]:
-        raise MissingParameterFor("AWSAccountIds" if not params["AWSAccountIds"] else "Actions")
+    for name in ("AWSAccountIds", "Actions"):
+        if not params[name]:
+            raise MissingParameter(f"The request must contain the parameter {name}.")
     principals = [f"arn:{queue.arn.split(':')[1]}:iam::{a}:root" for a in params["AWSAccountIds"]]
     actions = [f"SQS:{a}" for a in params["Actions"]]
     statements.append({"Sid": label, "Effect": "Allow",
@@ -330,10 +331,6 @@ def add_permission(ctx, params):
     queue.attributes["Policy"] = json.dumps(policy, separators=(",", ":"))
     save_queue(queue)
     return {}
-
-
-def MissingParameterFor(name):
-    return MissingParameter(f"The request must contain the parameter {name}.")
 
 
 @service.handler("RemovePermission")

@@ -214,26 +214,23 @@ def _rest_response(operation: OperationModel, protocol: str, shape: Shape | None
             body = value.encode() if isinstance(value, str) else (value if value is not None else b"")
             content_type = None
         elif value is not None:
-            if protocol == "rest-json":
-                body = json.dumps(to_json(member, value, "rest-json")).encode()
-            else:
-                out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
-                root = member.serialization.get("name", member.name)
-                to_xml(member, value, root, out, xml_namespace(operation.service_model, member))
-                body = "".join(out).encode()
+            body = _rest_document(operation.service_model, protocol, member, value)
     elif body_members:
-        if protocol == "rest-json":
-            body = json.dumps(to_json(shape, body_members, "rest-json")).encode()
-        else:
-            out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
-            root = shape.serialization.get("name", shape.name)
-            to_xml(shape, body_members, root, out, xml_namespace(operation.service_model, shape))
-            body = "".join(out).encode()
+        body = _rest_document(operation.service_model, protocol, shape, body_members)
     elif protocol == "rest-json" and not payload:
         body = b"{}"
     if content_type and body and not any(k.lower() == "content-type" for k, _ in headers):
         headers.append(("Content-Type", content_type))
     return Response(status, headers, body)
+
+
+def _rest_document(model: ServiceModel, protocol: str, shape: Shape, value: dict) -> bytes:
+    """A structure as a REST body: JSON, or XML under the shape's root name and namespace."""
+    if protocol == "rest-json":
+        return json.dumps(to_json(shape, value, "rest-json")).encode()
+    out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
+    to_xml(shape, value, shape.serialization.get("name", shape.name), out, xml_namespace(model, shape))
+    return "".join(out).encode()
 
 
 # -- errors --------------------------------------------------------------------------------------

@@ -73,3 +73,19 @@ def test_graceful_restart_keeps_messages(server, client, make_queue):
     sqs.send_message(QueueUrl=url, MessageBody="graceful")
     server.restart(kill=False)
     assert bodies(receive(client("sqs"), url)) == ["graceful"]
+
+
+def test_receive_counts_and_delays_survive_kill_9(server, client, make_queue):
+    sqs = client("sqs")
+    url = make_queue()
+    sqs.send_message(QueueUrl=url, MessageBody="counted")
+    sqs.send_message(QueueUrl=url, MessageBody="delayed", DelaySeconds=600)
+    for _ in range(2):
+        assert bodies(receive(sqs, url, VisibilityTimeout=0)) == ["counted"]
+
+    server.restart(kill=True)
+
+    sqs = client("sqs")
+    assert counts(sqs, url) == (1, 0, 1)
+    [msg] = receive(sqs, url, AttributeNames=["ApproximateReceiveCount"])
+    assert msg["Attributes"]["ApproximateReceiveCount"] == "3"

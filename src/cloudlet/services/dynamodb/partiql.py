@@ -1,2 +1,533 @@
-"""PartiQL (ExecuteStatement, BatchExecuteStatement, ExecuteTransaction): not implemented yet;
-the operations answer 501 NotImplemented naming the operation."""
+"""PartiQL: ExecuteStatement, BatchExecuteStatement and ExecuteTransaction for SELECT, INSERT,
+UPDATE and DELETE. Statements are parsed into the same condition/update trees the expression
+parser builds, and run through the same storage and evaluation code."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+from . import service, storage
+from . import values as V
+from .capacity import Meter, read_units
+from .errors import (ConditionalCheckFailedException, DuplicateItemException, ResourceNotFoundException,
+                     TransactionCanceledException, ValidationException, NOT_FOUND)
+from .expressions import evaluate, get_path
+from .items import record_write, updated_item
+from .updates import check_update
+
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<string>'(?:[^']|'')*')
+  | (?P<qident>"(?:[^"]|"")*")
+  | (?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)
+  | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op><<|>>|<=|>=|<>|!=|[=<>()\[\]{},.:+\-*?])
+""", re.VERBOSE)
+MALFORMED = "Statement wasn't well formed, can't be processed: "
+_COMPARE = {"=": "=", "<>": "<>", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+class Statement:
+    kind = ""
+    table = ""
+    index = None
+    where = None
+    returning = None
+
+
+class Parser:
+    def __init__(self, text: str, parameters: list | None):
+        self.tokens, pos = [], 0
+        while pos < len(text):
+            found = _TOKEN.match(text, pos)
+            if not found:
+                raise ValidationException(MALFORMED + f"Unexpected character: {text[pos]}")
+            if found.lastgroup != "ws":
+                self.tokens.append((found.lastgroup, found.group()))
+            pos = found.end()
+        self.pos = 0
+        self.parameters = [V.validate_value(p) for p in parameters or []]
+        self.used = 0
+
+    def peek(self, offset=0):
+        index = self.pos + offset
+        return self.tokens[index] if index < len(self.tokens) else (None, None)
+
+    def word(self, *words) -> bool:
+        kind, text = self.peek()
+        return kind == "ident" and text.upper() in words
+
+    def op(self, *ops) -> bool:
+        kind, text = self.peek()
+        return kind == "op" and text in ops
+
+    def take(self):
+        token = self.peek()
+        if token[0] is None:
+            raise ValidationException(MALFORMED + "Unexpected end of statement")
+        self.pos += 1
+        return token
+
+    def expect_word(self, word: str) -> None:
+        if not self.word(word):
+            raise ValidationException(MALFORMED + f"Expected {word}")
+        self.pos += 1
+
+    def expect_op(self, op: str) -> None:
+        if not self.op(op):
+            raise ValidationException(MALFORMED + f"Expected {op}")
+        self.pos += 1
+
+    # statements
+    def statement(self) -> Statement:
+        st = Statement()
+        if self.word("SELECT"):
+            self.pos += 1
+            st.kind = "SELECT"
+            st.projection = None
+            if self.op("*"):
+                self.pos += 1
+            else:
+                st.projection = [self.path()]
+                while self.op(","):
+                    self.pos += 1
+                    st.projection.append(self.path())
+            self.expect_word("FROM")
+            self._target(st)
+        elif self.word("INSERT"):
+            self.pos += 1
+            st.kind = "INSERT"
+            self.expect_word("INTO")
+            self._target(st)
+            self.expect_word("VALUE")
+            value = self.value()
+            if "M" not in value:
+                raise ValidationException(MALFORMED + "INSERT requires a tuple value")
+            st.item = value["M"]
+        elif self.word("UPDATE"):
+            self.pos += 1
+            st.kind = "UPDATE"
+            self._target(st)
+            st.clauses = {}
+            while self.word("SET", "REMOVE"):
+                if self.take()[1].upper() == "SET":
+                    self._set_action(st.clauses)
+                    while self.op(","):
+                        self.pos += 1
+                        self._set_action(st.clauses)
+                else:
+                    st.clauses.setdefault("REMOVE", []).append(("path", self.path()))
+            if not st.clauses:
+                raise ValidationException(MALFORMED + "UPDATE requires SET or REMOVE")
+        elif self.word("DELETE"):
+            self.pos += 1
+            st.kind = "DELETE"
+            self.expect_word("FROM")
+            self._target(st)
+        else:
+            raise ValidationException(MALFORMED + f"Unexpected token: {self.peek()[1]}")
+        if self.word("WHERE"):
+            self.pos += 1
+            st.where = self.condition()
+        elif st.kind in ("UPDATE", "DELETE"):
+            raise ValidationException(MALFORMED + "Expected WHERE")
+        if self.word("RETURNING"):
+            self.pos += 1
+            which = self.take()[1].upper()
+            age = self.take()[1].upper()
+            self.expect_op("*")
+            st.returning = f"{which} {age}"
+        if self.pos != len(self.tokens):
+            raise ValidationException(MALFORMED + f"Unexpected token: {self.peek()[1]}")
+        if self.used != len(self.parameters):
+            raise ValidationException("Number of parameters in request and statement don't match.")
+        return st
+
+    def _target(self, st: Statement) -> None:
+        kind, text = self.take()
+        if kind == "qident":
+            st.table = text[1:-1].replace('""', '"')
+        elif kind == "ident":
+            st.table = text
+        else:
+            raise ValidationException(MALFORMED + "Expected a table name")
+        if self.op("."):
+            self.pos += 1
+            kind, text = self.take()
+            st.index = text[1:-1] if kind == "qident" else text
+
+    def _set_action(self, clauses: dict) -> None:
+        target = self.path()
+        self.expect_op("=")
+        if self.word("SET_ADD", "SET_DELETE") and self.peek(1) == ("op", "("):
+            name = self.take()[1].upper()
+            self.expect_op("(")
+            self.path()
+            self.expect_op(",")
+            operand = self.value()
+            self.expect_op(")")
+            clause = "ADD" if name == "SET_ADD" else "DELETE"
+            clauses.setdefault(clause, []).append((("path", target), operand))
+            return
+        left = self.operand(update=True)
+        if self.op("+", "-"):
+            op = self.take()[1]
+            left = ("arith", op, left, self.operand(update=True))
+        clauses.setdefault("SET", []).append((("path", target), left))
+
+    # paths, values, conditions
+    def path(self) -> tuple:
+        elements = [self._name()]
+        while True:
+            if self.op("."):
+                self.pos += 1
+                elements.append(self._name())
+            elif self.op("["):
+                self.pos += 1
+                kind, text = self.take()
+                if kind != "number" or not text.isdigit():
+                    raise ValidationException(MALFORMED + "Expected a list index")
+                self.expect_op("]")
+                elements.append(int(text))
+            else:
+                return tuple(elements)
+
+    def _name(self) -> str:
+        kind, text = self.take()
+        if kind == "ident":
+            return text
+        if kind == "qident":
+            return text[1:-1].replace('""', '"')
+        raise ValidationException(MALFORMED + f"Unexpected token: {text}")
+
+    def value(self) -> dict:
+        kind, text = self.peek()
+        if kind == "string":
+            self.pos += 1
+            return {"S": text[1:-1].replace("''", "'")}
+        if kind == "number" or (kind == "op" and text == "-" and self.peek(1)[0] == "number"):
+            sign = ""
+            if text == "-":
+                self.pos += 1
+                sign = "-"
+            return {"N": V.canonical_number(sign + self.take()[1])}
+        if kind == "op" and text == "?":
+            self.pos += 1
+            if self.used >= len(self.parameters):
+                raise ValidationException("Number of parameters in request and statement don't match.")
+            self.used += 1
+            return self.parameters[self.used - 1]
+        if kind == "ident" and text.upper() in ("TRUE", "FALSE"):
+            self.pos += 1
+            return {"BOOL": text.upper() == "TRUE"}
+        if kind == "ident" and text.upper() == "NULL":
+            self.pos += 1
+            return {"NULL": True}
+        if kind == "op" and text == "{":
+            self.pos += 1
+            members = {}
+            while not self.op("}"):
+                key = self.take()
+                if key[0] != "string":
+                    raise ValidationException(MALFORMED + "Expected a string key")
+                self.expect_op(":")
+                members[key[1][1:-1].replace("''", "'")] = self.value()
+                if not self.op("}"):
+                    self.expect_op(",")
+            self.pos += 1
+            return {"M": members}
+        if kind == "op" and text in ("[", "<<"):
+            close = "]" if text == "[" else ">>"
+            self.pos += 1
+            members = []
+            while not self.op(close):
+                members.append(self.value())
+                if not self.op(close):
+                    self.expect_op(",")
+            self.pos += 1
+            if close == "]":
+                return {"L": members}
+            kinds = {V.type_of(m) for m in members}
+            if len(kinds) != 1 or not kinds <= {"S", "N", "B"}:
+                raise ValidationException(MALFORMED + "Sets must hold strings, numbers or binaries of one type")
+            kind = kinds.pop() + "S"
+            return V.validate_value({kind: [m[kind[0]] for m in members]})
+        raise ValidationException(MALFORMED + f"Unexpected token: {text}")
+
+    def operand(self, update: bool = False):
+        kind, text = self.peek()
+        if kind in ("ident", "qident") and text.upper() not in ("TRUE", "FALSE", "NULL"):
+            if kind == "ident" and self.peek(1) == ("op", "("):
+                return self.function(update)
+            return ("path", self.path())
+        return ("value", self.value())
+
+    def function(self, update: bool):
+        name = self.take()[1].lower()
+        self.expect_op("(")
+        args = [self.operand(update)]
+        while self.op(","):
+            self.pos += 1
+            args.append(self.operand(update))
+        self.expect_op(")")
+        allowed = {"attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2, "begins_with": 2,
+                   "contains": 2, "size": 1, "list_append": 2, "if_not_exists": 2}
+        if name not in allowed or len(args) != allowed[name]:
+            raise ValidationException(MALFORMED + f"Unsupported function: {name}")
+        return ("func", name, tuple(args))
+
+    def condition(self):
+        node = self.and_condition()
+        while self.word("OR"):
+            self.pos += 1
+            node = ("or", node, self.and_condition())
+        return node
+
+    def and_condition(self):
+        node = self.not_condition()
+        while self.word("AND"):
+            self.pos += 1
+            node = ("and", node, self.not_condition())
+        return node
+
+    def not_condition(self):
+        if self.word("NOT"):
+            self.pos += 1
+            return ("not", self.not_condition())
+        if self.op("("):
+            self.pos += 1
+            node = self.condition()
+            self.expect_op(")")
+            return node
+        left = self.operand()
+        if left[0] == "func" and left[1] != "size":
+            return left
+        kind, text = self.peek()
+        if kind == "op" and text in _COMPARE:
+            self.pos += 1
+            return ("cmp", _COMPARE[text], left, self.operand())
+        if self.word("BETWEEN"):
+            self.pos += 1
+            low = self.operand()
+            self.expect_word("AND")
+            return ("between", left, low, self.operand())
+        if self.word("IN"):
+            self.pos += 1
+            options = self.value()
+            if "L" not in options:
+                raise ValidationException(MALFORMED + "IN requires a list")
+            return ("in", left, tuple(("value", o) for o in options["L"]))
+        if self.word("IS"):
+            self.pos += 1
+            negate = self.word("NOT")
+            if negate:
+                self.pos += 1
+            self.expect_word("MISSING")
+            return ("func", "attribute_exists" if negate else "attribute_not_exists", (left,))
+        raise ValidationException(MALFORMED + f"Unexpected token: {text}")
+
+
+# -- execution ------------------------------------------------------------------------------------
+
+def _conjuncts(node) -> list:
+    if node is None:
+        return []
+    if node[0] == "and":
+        return _conjuncts(node[1]) + _conjuncts(node[2])
+    return [node]
+
+
+def _equalities(node) -> dict:
+    found = {}
+    for term in _conjuncts(node):
+        if term[0] == "cmp" and term[1] == "=":
+            left, right = term[2], term[3]
+            if left[0] == "value" and right[0] == "path":
+                left, right = right, left
+            if left[0] == "path" and right[0] == "value" and len(left[1]) == 1:
+                found.setdefault(left[1][0], right[1])
+    return found
+
+
+def _table(ctx, st: Statement):
+    table = storage.find(ctx.account, ctx.region, st.table)
+    if table is None:
+        raise ResourceNotFoundException(NOT_FOUND)
+    return table
+
+
+def _full_key(table, st: Statement) -> dict:
+    equal = _equalities(st.where)
+    if any(name not in equal for name in table.key_names):
+        raise ValidationException("Where clause does not contain a mandatory equality on all key attributes")
+    return table.check_key({name: equal[name] for name in table.key_names})
+
+
+def _project(item: dict, paths) -> dict:
+    if paths is None:
+        return item
+    out = {}
+    for path in paths:
+        value = get_path(item, path)
+        if value is not None:
+            out[str(path[-1])] = value
+    return out
+
+
+def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Meter | None) -> dict:
+    table = _table(ctx, st)
+    equal = _equalities(st.where)
+    start = json.loads(base64.b64decode(token)) if token else None
+    args: list = [table.tid]
+    sql = "SELECT hk, rk, data FROM items WHERE tid=?"
+    if table.hash_name in equal and table.attr_types[table.hash_name] in equal[table.hash_name]:
+        sql += " AND hk=?"
+        args.append(V.hash_prefix(V.encode_key_value(equal[table.hash_name])))
+        if start:
+            sql += " AND rk > ?"
+            args.append(base64.b64decode(start["rk"]))
+        sql += " ORDER BY rk"
+    else:
+        if start:
+            sql += " AND (hk, rk) > (?, ?)"
+            args += [base64.b64decode(start["hk"]), base64.b64decode(start["rk"])]
+        sql += " ORDER BY hk, rk"
+    items, size, last, read = [], 0, None, 0
+    for hk, rk, data in storage.db.execute(sql, args):
+        item = V.loads(data)
+        read += 1
+        size += V.item_size(item)
+        last = (hk, rk)
+        if st.where is None or evaluate(st.where, item):
+            items.append(_project(item, st.projection))
+        if limit is not None and read >= limit:
+            break
+    else:
+        last = None
+    if meter is not None:
+        meter.add(table.name, read_units(size, False))
+    result = {"Items": items}
+    if last is not None:
+        result["NextToken"] = base64.b64encode(json.dumps({"hk": base64.b64encode(last[0]).decode(),
+                                                           "rk": base64.b64encode(last[1]).decode()}).encode()).decode()
+    return result
+
+
+def _write(ctx, st: Statement, meter: Meter | None, now: float) -> dict:
+    """INSERT, UPDATE or DELETE of one item; the caller holds a store transaction."""
+    table = _table(ctx, st)
+    if st.kind == "INSERT":
+        item = table.check_item(st.item)
+        hk, rk = table.encode_key(item)
+        if storage.get(table, hk, rk) is not None:
+            raise DuplicateItemException("Duplicate primary key exists in table")
+        storage.write(table, hk, rk, None, item, now)
+        record_write(table, None, item, meter)
+        return {"Items": []}
+    key = _full_key(table, st)
+    hk, rk = table.encode_key(key)
+    old = storage.get(table, hk, rk)
+    if st.kind == "DELETE":
+        if st.returning not in (None, "ALL OLD"):
+            raise ValidationException(f"Invalid returning clause: RETURNING {st.returning} *. Only RETURNING ALL "
+                                      "OLD * is allowed in DELETE statements.")
+        if old is not None and not evaluate(st.where, old):
+            raise ConditionalCheckFailedException("The conditional request failed")
+        if old is not None:
+            storage.write(table, hk, rk, old, None, now)
+            record_write(table, old, None, meter)
+        return {"Items": [old] if st.returning and old else []}
+    if old is None or not evaluate(st.where, old):
+        raise ConditionalCheckFailedException("The conditional request failed")
+    check_update(st.clauses, table.key_names)
+    new = updated_item(table, key, old, st.clauses)
+    storage.write(table, hk, rk, old, new, now)
+    record_write(table, old, new, meter)
+    if st.returning in ("ALL NEW", "MODIFIED NEW"):
+        return {"Items": [new]}
+    if st.returning in ("ALL OLD", "MODIFIED OLD"):
+        return {"Items": [old]}
+    return {"Items": []}
+
+
+@service.handler("ExecuteStatement")
+def execute_statement(ctx, params):
+    st = Parser(params["Statement"], params.get("Parameters")).statement()
+    meter = Meter(params.get("ReturnConsumedCapacity"), "read" if st.kind == "SELECT" else "write")
+    if st.kind == "SELECT":
+        result = _select(ctx, st, params.get("Limit"), params.get("NextToken"), meter)
+    else:
+        with storage.db.transaction():
+            result = _write(ctx, st, meter, ctx.now())
+    result.update(meter.single())
+    return result
+
+
+_ERROR_CODES = {"DuplicateItemException": "DuplicateItem", "ConditionalCheckFailedException": "ConditionalCheckFailed",
+                "ValidationException": "ValidationError", "ResourceNotFoundException": "ResourceNotFound"}
+
+
+@service.handler("BatchExecuteStatement")
+def batch_execute_statement(ctx, params):
+    statements = params["Statements"]
+    if len(statements) > 25:
+        raise ValidationException("Member must have length less than or equal to 25")
+    responses = []
+    for request in statements:
+        try:
+            st = Parser(request["Statement"], request.get("Parameters")).statement()
+            table = _table(ctx, st)
+            if st.kind == "SELECT":
+                key = _full_key(table, st)
+                item = storage.get(table, *table.encode_key(key))
+                response = {"TableName": table.name}
+                if item is not None and (st.where is None or evaluate(st.where, item)):
+                    response["Item"] = _project(item, st.projection)
+            else:
+                with storage.db.transaction():
+                    _write(ctx, st, None, ctx.now())
+                response = {"TableName": table.name}
+        except (ValidationException, DuplicateItemException, ConditionalCheckFailedException,
+                ResourceNotFoundException) as e:
+            response = {"Error": {"Code": _ERROR_CODES.get(e.code, e.code), "Message": e.message}}
+        responses.append(response)
+    return {"Responses": responses}
+
+
+@service.handler("ExecuteTransaction")
+def execute_transaction(ctx, params):
+    parsed = []
+    for position, request in enumerate(params["TransactStatements"]):
+        st = Parser(request["Statement"], request.get("Parameters")).statement()
+        if st.returning:
+            raise ValidationException(f"Validation failed in TransactStatements[{position}]: RETURNING clause is "
+                                      "not supported in ExecuteTransaction.")
+        parsed.append(st)
+    kinds = {st.kind == "SELECT" for st in parsed}
+    if len(kinds) > 1:
+        raise ValidationException("Transaction must contain either all reads or all writes")
+    if parsed and parsed[0].kind == "SELECT":
+        responses = []
+        for st in parsed:
+            table = _table(ctx, st)
+            item = storage.get(table, *table.encode_key(_full_key(table, st)))
+            responses.append({"Item": _project(item, st.projection)} if item is not None else {})
+        return {"Responses": responses}
+    now = ctx.now()
+    with storage.db.transaction():
+        reasons, failed = [], False
+        for st in parsed:
+            try:
+                with storage.db.transaction():
+                    _write(ctx, st, None, now)
+                reasons.append({"Code": "None"})
+            except (DuplicateItemException, ConditionalCheckFailedException, ValidationException) as e:
+                reasons.append({"Code": _ERROR_CODES.get(e.code, e.code), "Message": e.message})
+                failed = True
+        if failed:
+            codes = ", ".join(r["Code"] for r in reasons)
+            raise TransactionCanceledException(
+                f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
+                CancellationReasons=reasons)
+    return {"Responses": [{} for _ in parsed]}

@@ -117,7 +117,7 @@ def counts_for(queue: Queue, now: float) -> tuple[int, int, int]:
 
 
 def _handle(queue: Queue, seq: int, nonce: str) -> str:
-    raw = f"{queue.id}:{seq}:{nonce}:{queue.arn}:{uuid.uuid4()}".encode()
+    raw = f"{queue.id}:{seq}:{nonce}:{queue.arn}".encode()
     return base64.b64encode(raw).decode()
 
 
@@ -254,8 +254,11 @@ def send_message(ctx, params):
     queue = find_queue(ctx, params)
     message = _prepare(ctx, queue, params)
     now = ctx.now()
-    with service.db.transaction():
-        result = _store(ctx, queue, message, now)
+    if queue.fifo:
+        with service.db.transaction():  # the deduplication check and the insert are one step
+            result = _store(ctx, queue, message, now)
+    else:
+        result = _store(ctx, queue, message, now)  # one INSERT: it commits by itself
     if result["_new"]:
         notify_at(queue.id, result["_visible_at"] if not queue.fifo else now + queue.int_attr("DelaySeconds"), now)
     return _public(result)
@@ -399,7 +402,7 @@ def _receive_now(ctx, queue: Queue, request: dict) -> list:
                     _move_to_dlq(queue, dlq, row["seq"], now)
                     moved_to_dlq = True
                     continue
-                nonce = secrets.token_hex(4)
+                nonce = secrets.token_hex(8)
                 receive_count = row["receive_count"] + 1
                 first = row["first_receive"] or now
                 db.execute("UPDATE messages SET visible_at=?, receive_count=?, first_receive=?, received_at=?,"

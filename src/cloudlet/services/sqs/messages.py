@@ -366,9 +366,11 @@ def _message(queue: Queue, row, handle: str, receive_count: int, first_receive: 
 
 
 def _move_to_dlq(queue: Queue, dlq: Queue, seq: int, now: float) -> None:
-    service.db.execute("UPDATE messages SET queue_id=?, receive_count=0, visible_at=?, first_receive=NULL,"
-                       " received_at=NULL, receipt=NULL, dlq_source=?, sent_at=CASE WHEN ? THEN ? ELSE sent_at END"
-                       " WHERE seq=?", (dlq.id, now, queue.arn, dlq.fifo, now, seq))
+    # SentTimestamp and ApproximateFirstReceiveTimestamp are kept (a FIFO dead-letter queue re-stamps the
+    # enqueue time, as AWS does); the receive count starts again so the DLQ's own redrive is not triggered at once.
+    service.db.execute("UPDATE messages SET queue_id=?, receive_count=0, visible_at=?, received_at=NULL, receipt=NULL,"
+                       " dlq_source=?, sent_at=CASE WHEN ? THEN ? ELSE sent_at END WHERE seq=?",
+                       (dlq.id, now, queue.arn, dlq.fifo, now, seq))
 
 
 def _receive_now(ctx, queue: Queue, request: dict) -> list:

@@ -1,0 +1,98 @@
+"""Access control lists: canned ACLs and grant headers, stored as grant lists."""
+from __future__ import annotations
+
+import re
+
+from cloudlet.services.s3.common import get_config, get_bucket, service, set_config
+from cloudlet.services.s3.db import canonical_id, owner
+from cloudlet.services.s3.errors import AccessControlListNotSupported, AccessDenied, InvalidArgument
+
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+CANNED = ("private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read",
+          "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write")
+GRANT_PARAMS = {"GrantFullControl": "FULL_CONTROL", "GrantRead": "READ", "GrantReadACP": "READ_ACP",
+                "GrantWrite": "WRITE", "GrantWriteACP": "WRITE_ACP"}
+
+
+def _user(account: str) -> dict:
+    return {"Type": "CanonicalUser", "ID": canonical_id(account)}
+
+
+def _group(uri: str) -> dict:
+    return {"Type": "Group", "URI": uri}
+
+
+def canned_grants(acl: str, account: str) -> list[dict]:
+    if acl not in CANNED:
+        raise InvalidArgument(None or "", ArgumentName="x-amz-acl", ArgumentValue=acl)
+    grants = [{"Grantee": _user(account), "Permission": "FULL_CONTROL"}]
+    if acl in ("public-read", "public-read-write"):
+        grants.append({"Grantee": _group(ALL_USERS), "Permission": "READ"})
+    if acl == "public-read-write":
+        grants.append({"Grantee": _group(ALL_USERS), "Permission": "WRITE"})
+    if acl == "authenticated-read":
+        grants.append({"Grantee": _group(AUTH_USERS), "Permission": "READ"})
+    if acl == "log-delivery-write":
+        grants += [{"Grantee": _group(LOG_DELIVERY), "Permission": "WRITE"},
+                   {"Grantee": _group(LOG_DELIVERY), "Permission": "READ_ACP"}]
+    return grants
+
+
+def header_grants(params: dict) -> list[dict] | None:
+    grants = []
+    for param, permission in GRANT_PARAMS.items():
+        for item in re.findall(r'(\w+)\s*=\s*"?([^",]+)"?', params.get(param) or ""):
+            kind, value = item[0].lower(), item[1]
+            grantee = {"uri": lambda: _group(value), "id": lambda: {"Type": "CanonicalUser", "ID": value},
+                       "emailaddress": lambda: {"Type": "AmazonCustomerByEmail", "EmailAddress": value}}.get(kind)
+            if grantee is None:
+                raise InvalidArgument("Argument format not recognized", ArgumentName=param)
+            grants.append({"Grantee": grantee(), "Permission": permission})
+    return grants or None
+
+
+def is_public(grants: list[dict]) -> bool:
+    return any(g["Grantee"].get("URI") in (ALL_USERS, AUTH_USERS) for g in grants)
+
+
+def grants_from_request(bucket: str, account: str, params: dict, *, for_object: bool) -> list[dict] | None:
+    """The grants a request asks for, or None for the default; enforces ownership and BPA."""
+    acl = params.get("ACL")
+    grants = header_grants(params)
+    if acl is None and grants is None:
+        return None
+    if acl is not None and acl not in CANNED:
+        raise InvalidArgument("", ArgumentName="x-amz-acl", ArgumentValue=acl)
+    ownership = get_config(bucket, "ownership", "BucketOwnerEnforced")
+    if ownership == "BucketOwnerEnforced" and not (acl in ("private", "bucket-owner-full-control") and grants is None):
+        raise AccessControlListNotSupported("The bucket does not allow ACLs")
+    result = grants if grants is not None else canned_grants(acl, account)
+    block = get_config(bucket, "public_access_block") or {}
+    if block.get("BlockPublicAcls") and is_public(result):
+        raise AccessDenied("Access Denied")
+    return result
+
+
+def policy_output(account: str, grants: list[dict] | None) -> dict:
+    return {"Owner": owner(account), "Grants": grants or canned_grants("private", account)}
+
+
+@service.handler("GetBucketAcl")
+def get_bucket_acl(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    return policy_output(bucket.account, get_config(bucket.name, "acl"))
+
+
+@service.handler("PutBucketAcl")
+def put_bucket_acl(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    policy = params.get("AccessControlPolicy")
+    if policy and params.get("ACL") is None and header_grants(params) is None:
+        if get_config(bucket.name, "ownership", "BucketOwnerEnforced") == "BucketOwnerEnforced":
+            raise AccessControlListNotSupported("The bucket does not allow ACLs")
+        set_config(bucket.name, "acl", policy.get("Grants", []))
+        return {}
+    set_config(bucket.name, "acl", grants_from_request(bucket.name, bucket.account, params, for_object=False))
+    return {}

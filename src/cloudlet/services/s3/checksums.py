@@ -1,0 +1,117 @@
+"""The checksum algorithms S3 speaks: CRC32, CRC32C, CRC64NVME, SHA1, SHA256, plus MD5 for ETags.
+
+CRC32 comes from zlib; CRC32C and CRC64NVME from crcmod's C extension when installed, else a
+small table-driven fallback (slow, but correct).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import zlib
+
+ALGORITHMS = ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256")
+DIGEST_SIZES = {"CRC32": 4, "CRC32C": 4, "CRC64NVME": 8, "SHA1": 20, "SHA256": 32}
+
+
+def _table_crc(poly: int, width: int):
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ poly if c & 1 else c >> 1
+        table.append(c)
+    mask = (1 << width) - 1
+
+    class TableCrc:
+        def __init__(self):
+            self.value = mask
+
+        def update(self, data: bytes) -> None:
+            c = self.value
+            for b in data:
+                c = table[(c ^ b) & 0xFF] ^ (c >> 8)
+            self.value = c
+
+        def digest(self) -> bytes:
+            return (self.value ^ mask).to_bytes(width // 8, "big")
+    return TableCrc
+
+
+try:
+    import crcmod
+
+    def _crcmod(poly: int, width: int):
+        template = crcmod.Crc(poly, initCrc=0, rev=True, xorOut=(1 << width) - 1)
+
+        class ModCrc:
+            def __init__(self):
+                self._crc = template.new()
+
+            def update(self, data: bytes) -> None:
+                self._crc.update(data)
+
+            def digest(self) -> bytes:
+                return self._crc.crcValue.to_bytes(width // 8, "big")
+        return ModCrc
+
+    _Crc32c = _crcmod(0x11EDC6F41, 32)
+    _Crc64 = _crcmod(0x1AD93D23594C93659, 64)
+except ImportError:  # pragma: no cover
+    _Crc32c = _table_crc(0x82F63B78, 32)
+    _Crc64 = _table_crc(0x9A6C9329AC4BC9B5, 64)
+
+
+class _Crc32:
+    def __init__(self):
+        self.value = 0
+
+    def update(self, data: bytes) -> None:
+        self.value = zlib.crc32(data, self.value)
+
+    def digest(self) -> bytes:
+        return self.value.to_bytes(4, "big")
+
+
+def new(algorithm: str):
+    if algorithm == "CRC32":
+        return _Crc32()
+    if algorithm == "CRC32C":
+        return _Crc32c()
+    if algorithm == "CRC64NVME":
+        return _Crc64()
+    if algorithm == "SHA1":
+        return hashlib.sha1()
+    if algorithm == "SHA256":
+        return hashlib.sha256()
+    raise ValueError(algorithm)
+
+
+def b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def compute(algorithm: str, data: bytes) -> str:
+    h = new(algorithm)
+    h.update(data)
+    return b64(h.digest())
+
+
+def decode(value: str) -> bytes | None:
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def well_formed(algorithm: str, value: str) -> bool:
+    raw = decode(value)
+    return raw is not None and len(raw) == DIGEST_SIZES[algorithm]
+
+
+def composite(algorithm: str, part_values: list[str]) -> str:
+    """A multipart object's COMPOSITE checksum: the checksum of the parts' raw checksums, -N."""
+    h = new(algorithm)
+    for value in part_values:
+        h.update(base64.b64decode(value))
+    return f"{b64(h.digest())}-{len(part_values)}"

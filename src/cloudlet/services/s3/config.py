@@ -1,0 +1,342 @@
+"""Bucket sub-resources stored and returned: versioning, policy, public access block, ownership,
+CORS, website, encryption, logging, replication, accelerate, request payment, tags and the
+analytics/metrics/inventory/intelligent-tiering configurations."""
+from __future__ import annotations
+
+import json
+
+from cloudlet.services.s3.common import find_bucket, get_bucket, get_config, service, set_config, tag_set, validate_tags
+from cloudlet.services.s3.errors import (AccessDenied, CrossLocationLoggingProhibitted, InvalidArgument,
+                                         InvalidBucketState, InvalidRequest, InvalidTargetBucketForLogging,
+                                         MalformedPolicy, MalformedXML, not_found)
+from cloudlet.services.s3.sse import DEFAULT_RULE
+
+MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema"
+CORS_METHODS = ("GET", "PUT", "HEAD", "POST", "DELETE")
+
+
+def _missing(code: str, message: str):
+    cls = not_found(code, message)
+
+    def raise_for(bucket: str):
+        raise cls(message, BucketName=bucket)
+    return raise_for
+
+
+# -- versioning -----------------------------------------------------------------------------------------
+
+@service.handler("PutBucketVersioning")
+def put_versioning(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    status = (params.get("VersioningConfiguration") or {}).get("Status")
+    if status not in ("Enabled", "Suspended"):
+        raise MalformedXML(MALFORMED)
+    if bucket.object_lock and status != "Enabled":
+        raise InvalidBucketState("An Object Lock configuration is present on this bucket, so the versioning state "
+                                 "cannot be changed.")
+    service.db.execute("UPDATE buckets SET versioning=? WHERE name=?", (status, bucket.name))
+    return {}
+
+
+@service.handler("GetBucketVersioning")
+def get_versioning(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    return {"Status": bucket.versioning} if bucket.versioning else {}
+
+
+# -- policy ---------------------------------------------------------------------------------------------
+
+def _policy_is_public(policy: dict) -> bool:
+    for statement in policy.get("Statement") or []:
+        principal = statement.get("Principal")
+        if statement.get("Effect") == "Allow" and (principal == "*" or (isinstance(principal, dict) and (
+                principal.get("AWS") == "*" or principal.get("AWS") == ["*"]))) and not statement.get("Condition"):
+            return True
+    return False
+
+
+@service.handler("PutBucketPolicy")
+def put_policy(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    text = params.get("Policy") or ""
+    if isinstance(text, bytes):
+        text = text.decode()
+    if not text.strip().startswith("{"):
+        raise MalformedPolicy("Policies must be valid JSON and the first byte must be '{'")
+    try:
+        policy = json.loads(text)
+    except ValueError:
+        raise MalformedPolicy("Policies must be valid JSON and the first byte must be '{'") from None
+    statements = policy.get("Statement")
+    if not statements:
+        raise MalformedPolicy("Missing required field Statement")
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if statement.get("Effect") not in ("Allow", "Deny"):
+            raise MalformedPolicy("Invalid effect: " + str(statement.get("Effect")))
+        resources = statement.get("Resource") or []
+        for resource in [resources] if isinstance(resources, str) else resources:
+            arn_bucket = resource.split(":::", 1)[-1].split("/", 1)[0]
+            if not resource.startswith("arn:aws:s3:::") or (arn_bucket != bucket.name and "*" not in arn_bucket):
+                raise MalformedPolicy("Policy has invalid resource")
+    block = get_config(bucket.name, "public_access_block") or {}
+    if block.get("BlockPublicPolicy") and _policy_is_public(policy):
+        raise AccessDenied("User is not authorized to perform: s3:PutBucketPolicy on resource because public "
+                           "policies are blocked by the BlockPublicPolicy block public access setting.")
+    set_config(bucket.name, "policy", text)
+    return {}
+
+
+@service.handler("GetBucketPolicy")
+def get_policy(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    policy = get_config(bucket.name, "policy")
+    if policy is None:
+        _missing("NoSuchBucketPolicy", "The bucket policy does not exist")(bucket.name)
+    return {"Policy": policy}
+
+
+@service.handler("DeleteBucketPolicy")
+def delete_policy(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    set_config(bucket.name, "policy", None)
+    return {}
+
+
+@service.handler("GetBucketPolicyStatus")
+def get_policy_status(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    policy = get_config(bucket.name, "policy")
+    if policy is None:
+        _missing("NoSuchBucketPolicy", "The bucket policy does not exist")(bucket.name)
+    return {"PolicyStatus": {"IsPublic": _policy_is_public(json.loads(policy))}}
+
+
+# -- simple stored documents ----------------------------------------------------------------------------
+
+def _simple(kind: str, param: str, put_op: str, get_op: str, delete_op: str | None, missing: tuple | None,
+            output_key: str | None = None, validate=None, default=None):
+    @service.handler(put_op)
+    def put(ctx, params):
+        bucket = get_bucket(ctx, params["Bucket"])
+        value = params.get(param) or {}
+        if validate:
+            validate(ctx, bucket, value)
+        set_config(bucket.name, kind, value)
+        return {}
+
+    @service.handler(get_op)
+    def get(ctx, params):
+        bucket = get_bucket(ctx, params["Bucket"])
+        value = get_config(bucket.name, kind)
+        if value is None:
+            if missing:
+                _missing(*missing)(bucket.name)
+            value = default if default is not None else {}
+        return {output_key: value} if output_key else value
+
+    if delete_op:
+        @service.handler(delete_op)
+        def delete(ctx, params):
+            bucket = get_bucket(ctx, params["Bucket"])
+            set_config(bucket.name, kind, None)
+            return {}
+
+
+def _validate_cors(ctx, bucket, value):
+    rules = value.get("CORSRules") or []
+    if not rules or len(rules) > 100:
+        raise MalformedXML(MALFORMED)
+    for rule in rules:
+        for method in rule.get("AllowedMethods") or []:
+            if method not in CORS_METHODS:
+                raise InvalidRequest(f"Found unsupported HTTP method in CORS config. Unsupported method is {method}")
+
+
+def _validate_website(ctx, bucket, value):
+    suffix = (value.get("IndexDocument") or {}).get("Suffix")
+    if suffix is not None and (not suffix or "/" in suffix):
+        raise InvalidArgument("The IndexDocument Suffix is not well formed", ArgumentName="IndexDocument",
+                              ArgumentValue=suffix)
+    if not value.get("IndexDocument") and not value.get("RedirectAllRequestsTo"):
+        raise InvalidArgument("A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty")
+
+
+def _validate_encryption(ctx, bucket, value):
+    rules = value.get("Rules") or []
+    if not rules:
+        raise MalformedXML(MALFORMED)
+    for rule in rules:
+        default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+        algorithm = default.get("SSEAlgorithm")
+        if algorithm not in ("AES256", "aws:kms", "aws:kms:dsse"):
+            raise MalformedXML(MALFORMED)
+        if default.get("KMSMasterKeyID") and not algorithm.startswith("aws:kms"):
+            raise InvalidArgument("a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or "
+                                  "aws:kms:dsse", ArgumentName="ApplyServerSideEncryptionByDefault")
+        rule.setdefault("BucketKeyEnabled", False)
+
+
+def _validate_public_access_block(ctx, bucket, value):
+    for name in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"):
+        value.setdefault(name, False)
+
+
+def _validate_ownership(ctx, bucket, value):
+    rules = value.get("Rules") or []
+    if len(rules) != 1 or rules[0].get("ObjectOwnership") not in ("BucketOwnerPreferred", "ObjectWriter",
+                                                                   "BucketOwnerEnforced"):
+        raise MalformedXML(MALFORMED)
+
+
+def _validate_replication(ctx, bucket, value):
+    if bucket.versioning != "Enabled":
+        raise InvalidRequest("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
+    for rule in value.get("Rules") or []:
+        target = (rule.get("Destination") or {}).get("Bucket", "")
+        name = target.split(":::", 1)[-1]
+        destination = find_bucket(name)
+        if destination is None:
+            raise InvalidRequest("Destination bucket must exist.")
+        if destination.versioning != "Enabled":
+            raise InvalidRequest("Destination bucket must have versioning enabled.")
+
+
+def _validate_accelerate(ctx, bucket, value):
+    if value.get("Status") not in ("Enabled", "Suspended"):
+        raise MalformedXML(MALFORMED)
+    if "." in bucket.name:
+        raise InvalidRequest("S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
+
+
+def _validate_payment(ctx, bucket, value):
+    if value.get("Payer") not in ("Requester", "BucketOwner"):
+        raise MalformedXML(MALFORMED)
+
+
+def _validate_tagging(ctx, bucket, value):
+    validate_tags(value.get("TagSet") or [], object_tags=False)
+
+
+_simple("cors", "CORSConfiguration", "PutBucketCors", "GetBucketCors", "DeleteBucketCors",
+        ("NoSuchCORSConfiguration", "The CORS configuration does not exist"), validate=_validate_cors)
+_simple("website", "WebsiteConfiguration", "PutBucketWebsite", "GetBucketWebsite", "DeleteBucketWebsite",
+        ("NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration"),
+        validate=_validate_website)
+_simple("encryption", "ServerSideEncryptionConfiguration", "PutBucketEncryption", "GetBucketEncryption",
+        "DeleteBucketEncryption", None, "ServerSideEncryptionConfiguration", validate=_validate_encryption,
+        default={"Rules": [DEFAULT_RULE]})
+_simple("public_access_block", "PublicAccessBlockConfiguration", "PutPublicAccessBlock", "GetPublicAccessBlock",
+        "DeletePublicAccessBlock", ("NoSuchPublicAccessBlockConfiguration",
+                                    "The public access block configuration was not found"),
+        "PublicAccessBlockConfiguration", validate=_validate_public_access_block)
+_simple("replication", "ReplicationConfiguration", "PutBucketReplication", "GetBucketReplication",
+        "DeleteBucketReplication", ("ReplicationConfigurationNotFoundError",
+                                    "The replication configuration was not found"),
+        "ReplicationConfiguration", validate=_validate_replication)
+_simple("accelerate", "AccelerateConfiguration", "PutBucketAccelerateConfiguration",
+        "GetBucketAccelerateConfiguration", None, None, validate=_validate_accelerate)
+_simple("request_payment", "RequestPaymentConfiguration", "PutBucketRequestPayment", "GetBucketRequestPayment",
+        None, None, validate=_validate_payment, default={"Payer": "BucketOwner"})
+_simple("tagging", "Tagging", "PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging",
+        ("NoSuchTagSet", "The TagSet does not exist"), validate=_validate_tagging)
+
+
+# Ownership controls live in the "ownership" setting used by ACL checks.
+@service.handler("PutBucketOwnershipControls")
+def put_ownership(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    value = params.get("OwnershipControls") or {}
+    _validate_ownership(ctx, bucket, value)
+    set_config(bucket.name, "ownership", value["Rules"][0]["ObjectOwnership"])
+    return {}
+
+
+@service.handler("GetBucketOwnershipControls")
+def get_ownership(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    ownership = get_config(bucket.name, "ownership")
+    if ownership is None:
+        _missing("OwnershipControlsNotFoundError", "The bucket ownership controls were not found")(bucket.name)
+    return {"OwnershipControls": {"Rules": [{"ObjectOwnership": ownership}]}}
+
+
+@service.handler("DeleteBucketOwnershipControls")
+def delete_ownership(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    set_config(bucket.name, "ownership", None)
+    return {}
+
+
+# -- logging --------------------------------------------------------------------------------------------
+
+@service.handler("PutBucketLogging")
+def put_logging(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    enabled = (params.get("BucketLoggingStatus") or {}).get("LoggingEnabled")
+    if enabled:
+        target = find_bucket(enabled.get("TargetBucket", ""))
+        if target is None:
+            raise InvalidTargetBucketForLogging("The target bucket for logging does not exist",
+                                                TargetBucket=enabled.get("TargetBucket"))
+        if target.region != bucket.region:
+            raise CrossLocationLoggingProhibitted("Cross S3 location logging not allowed. ",
+                                                  TargetBucketLocation=target.region)
+    set_config(bucket.name, "logging", enabled)
+    return {}
+
+
+@service.handler("GetBucketLogging")
+def get_logging(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    enabled = get_config(bucket.name, "logging")
+    return {"LoggingEnabled": enabled} if enabled else {}
+
+
+# -- configurations kept by id ---------------------------------------------------------------------------
+
+def _by_id(kind: str, param: str, noun: str, list_key: str, missing_code: str):
+    @service.handler(f"PutBucket{noun}Configuration")
+    def put(ctx, params):
+        bucket = get_bucket(ctx, params["Bucket"])
+        configs = get_config(bucket.name, kind, {})
+        configs[params["Id"]] = params.get(param) or {}
+        set_config(bucket.name, kind, configs)
+        return {}
+
+    @service.handler(f"GetBucket{noun}Configuration")
+    def get(ctx, params):
+        bucket = get_bucket(ctx, params["Bucket"])
+        configs = get_config(bucket.name, kind, {})
+        if params["Id"] not in configs:
+            raise not_found(missing_code, "")("The specified configuration does not exist.")
+        return {param: configs[params["Id"]]}
+
+    @service.handler(f"DeleteBucket{noun}Configuration")
+    def delete(ctx, params):
+        bucket = get_bucket(ctx, params["Bucket"])
+        configs = get_config(bucket.name, kind, {})
+        if params["Id"] not in configs:
+            raise not_found(missing_code, "")("The specified configuration does not exist.")
+        del configs[params["Id"]]
+        set_config(bucket.name, kind, configs or None)
+        return {}
+
+    @service.handler(f"ListBucket{noun}Configurations")
+    def list_(ctx, params):
+        bucket = get_bucket(ctx, params["Bucket"])
+        configs = list(get_config(bucket.name, kind, {}).values())
+        out = {"IsTruncated": False}
+        if configs:
+            out[list_key] = configs
+        return out
+
+
+_by_id("analytics", "AnalyticsConfiguration", "Analytics", "AnalyticsConfigurationList", "NoSuchConfiguration")
+_by_id("metrics", "MetricsConfiguration", "Metrics", "MetricsConfigurationList", "NoSuchConfiguration")
+_by_id("inventory", "InventoryConfiguration", "Inventory", "InventoryConfigurationList", "NoSuchConfiguration")
+_by_id("intelligent_tiering", "IntelligentTieringConfiguration", "IntelligentTiering",
+       "IntelligentTieringConfigurationList", "NoSuchConfiguration")
+
+
+def tags_output(bucket_name: str) -> list:
+    return tag_set({t["Key"]: t["Value"] for t in (get_config(bucket_name, "tagging") or {}).get("TagSet", [])})

@@ -1,0 +1,41 @@
+"""What runs before S3's operation lookup: signature and presigned-URL checks, anonymous access,
+CORS preflight and headers, and browser POST uploads."""
+from __future__ import annotations
+
+from cloudlet.errors import ServiceError
+from cloudlet.protocols import find_operation, parse_request, serialize_error, serialize_response
+from cloudlet.http import Response
+from cloudlet.services.s3 import auth, cors
+from cloudlet.services.s3.common import find_bucket, service
+from cloudlet.services.s3.errors import AccessDenied
+
+
+async def request_hook(ctx, request):
+    bucket_name, _ = auth._bucket_and_key(request)
+    if request.method == "OPTIONS":
+        return cors.preflight(ctx, request, bucket_name)
+    if request.method == "POST" and request.headers.get("content-type", "").startswith("multipart/form-data"):
+        from cloudlet.services.s3.post import post_upload
+        return await post_upload(ctx, request, bucket_name)
+    auth.check_request(ctx, request)
+    if ctx.extra.get("anonymous") and not auth.anonymous_allowed(ctx, request):
+        raise AccessDenied("Access Denied")
+    if "origin" in request.headers and bucket_name and find_bucket(bucket_name) is not None:
+        return await _with_cors(ctx, request, bucket_name)
+    return None
+
+
+async def _with_cors(ctx, request, bucket_name: str) -> Response:
+    """Serve the request here (as the gateway would) so the CORS headers can be added."""
+    model = service.model
+    try:
+        operation = await find_operation(model, "rest-xml", request)
+        ctx.operation = operation.name
+        params = await parse_request(operation, "rest-xml", request)
+        output = await ctx.runtime.dispatch(service, operation, params, ctx)
+        response = output if isinstance(output, Response) else serialize_response(
+            operation, "rest-xml", output, ctx.request_id)
+    except ServiceError as e:
+        response = serialize_error(model, "rest-xml", e, ctx.request_id)
+    response.headers.extend(cors.actual_headers(bucket_name, request))
+    return response

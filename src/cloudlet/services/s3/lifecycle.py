@@ -1,0 +1,155 @@
+"""Lifecycle configuration: stored, validated, reported (x-amz-expiration) and applied by a
+scheduler sweep that expires current objects, noncurrent versions and stale multipart uploads."""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+
+from cloudlet.services.s3.common import get_bucket, get_config, http_date, service, set_config
+from cloudlet.services.s3.errors import InvalidArgument, MalformedXML, not_found
+
+DAY = 86400.0
+NoSuchLifecycleConfiguration = not_found("NoSuchLifecycleConfiguration", "")
+
+
+def _filter_matches(rule: dict, key: str, tags: dict, size: int = 0) -> bool:
+    flt = rule.get("Filter")
+    if flt is None:
+        return key.startswith(rule.get("Prefix") or "")
+    conditions = flt.get("And") or flt
+    if not key.startswith(conditions.get("Prefix") or ""):
+        return False
+    wanted = list(conditions.get("Tags") or []) + ([flt["Tag"]] if "Tag" in flt else [])
+    if any(tags.get(t["Key"]) != t["Value"] for t in wanted):
+        return False
+    if "ObjectSizeGreaterThan" in conditions and not size > conditions["ObjectSizeGreaterThan"]:
+        return False
+    if "ObjectSizeLessThan" in conditions and not size < conditions["ObjectSizeLessThan"]:
+        return False
+    return True
+
+
+def _midnight_after(ts: float, days: int) -> float:
+    return math.ceil((ts + days * DAY) / DAY) * DAY
+
+
+def expiry(bucket: str, key: str, tags: dict, modified: float, size: int = 0) -> tuple[float, str] | None:
+    config = get_config(bucket, "lifecycle")
+    if not config:
+        return None
+    best = None
+    for rule in config["Rules"]:
+        expiration = rule.get("Expiration") or {}
+        if rule.get("Status") != "Enabled" or not _filter_matches(rule, key, tags, size):
+            continue
+        if "Days" in expiration:
+            when = _midnight_after(modified, expiration["Days"])
+        elif "Date" in expiration:
+            when = float(expiration["Date"])
+        else:
+            continue
+        if best is None or when < best[0]:
+            best = (when, rule.get("ID", ""))
+    return best
+
+
+def expiration_header(bucket: str, key: str, tags: dict, modified: float, size: int = 0) -> str | None:
+    found = expiry(bucket, key, tags, modified, size)
+    if found is None:
+        return None
+    return f'expiry-date="{http_date(found[0])}", rule-id="{found[1]}"'
+
+
+def _validate(rules: list[dict]) -> None:
+    for rule in rules:
+        if "Filter" not in rule and "Prefix" not in rule:
+            raise MalformedXML("The XML you provided was not well-formed or did not validate against our published "
+                               "schema")
+        expiration = rule.get("Expiration") or {}
+        if "Days" in expiration and expiration["Days"] <= 0:
+            raise InvalidArgument("'Days' for Expiration action must be a positive integer",
+                                  ArgumentName="Days", ArgumentValue=str(expiration["Days"]))
+        for transition in rule.get("Transitions") or []:
+            if transition.get("Days", 0) < 0:
+                raise InvalidArgument("'Days' in Transition action must be nonnegative")
+        if len(rule.get("ID", "")) > 255:
+            raise InvalidArgument("ID length should not exceed allowed limit of 255")
+
+
+@service.handler("PutBucketLifecycleConfiguration")
+def put_lifecycle(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    rules = (params.get("LifecycleConfiguration") or {}).get("Rules") or []
+    _validate(rules)
+    set_config(bucket.name, "lifecycle", {"Rules": rules})
+    return {"TransitionDefaultMinimumObjectSize": "all_storage_classes_128K"}
+
+
+@service.handler("GetBucketLifecycleConfiguration")
+def get_lifecycle(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    config = get_config(bucket.name, "lifecycle")
+    if not config:
+        raise NoSuchLifecycleConfiguration("The lifecycle configuration does not exist", BucketName=bucket.name)
+    for rule in config["Rules"]:
+        exp = rule.get("Expiration") or {}
+        if "Date" in exp:
+            exp["Date"] = datetime.fromtimestamp(exp["Date"], tz=timezone.utc)
+        for t in rule.get("Transitions") or []:
+            if "Date" in t:
+                t["Date"] = datetime.fromtimestamp(t["Date"], tz=timezone.utc)
+    return {"Rules": config["Rules"], "TransitionDefaultMinimumObjectSize": "all_storage_classes_128K"}
+
+
+@service.handler("DeleteBucketLifecycle")
+def delete_lifecycle(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    set_config(bucket.name, "lifecycle", None)
+    return {}
+
+
+def sweep(now: float) -> None:
+    """Apply every bucket's enabled expiration rules as of `now`."""
+    from cloudlet.services.s3 import versions
+    from cloudlet.services.s3.common import find_bucket
+    from cloudlet.services.s3.db import OBJ_COLUMNS, Obj
+    for bucket_name, raw in service.db.query("SELECT bucket, value FROM bucket_config WHERE kind='lifecycle'"):
+        import json
+        rules = [r for r in json.loads(raw)["Rules"] if r.get("Status") == "Enabled"]
+        bucket = find_bucket(bucket_name)
+        if bucket is None or not rules:
+            continue
+        rows = service.db.query(f"SELECT {OBJ_COLUMNS} FROM objects WHERE bucket=? ORDER BY key, id DESC",
+                                (bucket_name,))
+        newer: dict[str, float] = {}
+        for row in rows:
+            obj = Obj(row)
+            tags = obj.meta.get("tags") or {}
+            for rule in rules:
+                if not _filter_matches(rule, obj.key, tags, obj.size):
+                    continue
+                if obj.latest and not obj.marker:
+                    found = expiry(bucket_name, obj.key, tags, obj.modified, obj.size)
+                    if found and found[0] <= now:
+                        if bucket.versioning:
+                            versions.write(bucket, obj.key, modified=now, marker=True)
+                        else:
+                            versions.remove(obj)
+                        break
+                elif not obj.latest:
+                    days = (rule.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays")
+                    since = newer.get(obj.key)
+                    if days and since is not None and _midnight_after(since, days) <= now:
+                        versions.remove(obj)
+                        break
+            newer[obj.key] = obj.modified
+        for rule in rules:
+            days = (rule.get("AbortIncompleteMultipartUpload") or {}).get("DaysAfterInitiation")
+            if not days:
+                continue
+            prefix = ((rule.get("Filter") or {}).get("Prefix")) or rule.get("Prefix") or ""
+            from cloudlet.services.s3.multipart import drop_upload
+            for upload_id, key, initiated in service.db.query(
+                    "SELECT upload_id, key, initiated FROM uploads WHERE bucket=?", (bucket_name,)):
+                if key.startswith(prefix) and _midnight_after(initiated, days) <= now:
+                    drop_upload(upload_id)

@@ -1,0 +1,350 @@
+"""Multipart uploads: create, upload part (and part copy), complete, abort, list parts and uploads."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+
+from cloudlet.services.s3 import checksums, conditions, notifications, sse, versions
+from cloudlet.services.s3.common import blobs, drains_body, get_bucket, respond, service, to_dt
+from cloudlet.services.s3.db import new_upload_id, owner
+from cloudlet.services.s3.errors import (NO_SUCH_UPLOAD, EntityTooSmall, InvalidArgument, InvalidPart,
+                                         InvalidPartOrder, InvalidRequest, MalformedXML, NoSuchUpload)
+from cloudlet.services.s3.objects import (check_write_conditions, checksum_output, copy_source, prepare, put_output,
+                                          receive_body, requested_checksum, store)
+
+MIN_PART = 5 * 1024 * 1024
+INVALID_PART = ("One or more of the specified parts could not be found.  The part may not have been uploaded, or the "
+                "specified entity tag may not match the part's entity tag.")
+
+
+def _upload(bucket: str, key: str, upload_id: str) -> dict:
+    row = service.db.one("SELECT meta, initiated FROM uploads WHERE upload_id=? AND bucket=? AND key=?",
+                         (upload_id, bucket, key))
+    if row is None:
+        raise NoSuchUpload(NO_SUCH_UPLOAD, UploadId=upload_id)
+    meta = json.loads(row[0])
+    meta["initiated"] = row[1]
+    return meta
+
+
+def drop_upload(upload_id: str) -> None:
+    parts = service.db.query("SELECT blob FROM parts WHERE upload_id=?", (upload_id,))
+    with service.db.transaction():
+        service.db.execute("DELETE FROM parts WHERE upload_id=?", (upload_id,))
+        service.db.execute("DELETE FROM uploads WHERE upload_id=?", (upload_id,))
+    for (blob,) in parts:
+        blobs().remove(blob)
+
+
+@service.handler("CreateMultipartUpload")
+def create_multipart_upload(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    key = params["Key"]
+    prepared = prepare(ctx, bucket, key, params)
+    encryption, _ = sse.for_put(ctx, bucket.name, params)
+    prepared["meta"]["sse"] = encryption
+    algorithm = (params.get("ChecksumAlgorithm") or "").upper() or None
+    checksum_type = params.get("ChecksumType") or ("COMPOSITE" if algorithm else None)
+    upload_id = new_upload_id()
+    meta = {"prepared": prepared, "algorithm": algorithm, "checksum_type": checksum_type, "owner": ctx.account}
+    service.db.execute("INSERT INTO uploads (upload_id, bucket, key, initiated, meta) VALUES (?,?,?,?,?)",
+                       (upload_id, bucket.name, key, ctx.now(), json.dumps(meta)))
+    out = {"Bucket": bucket.name, "Key": key, "UploadId": upload_id}
+    out.update(sse.output(encryption))
+    if algorithm:
+        out["ChecksumAlgorithm"] = algorithm
+        out["ChecksumType"] = checksum_type
+    return out
+
+
+def _part_number(params: dict) -> int:
+    number = params.get("PartNumber")
+    if number is None or not 1 <= number <= 10000:
+        raise InvalidArgument("Part number must be an integer between 1 and 10000, inclusive",
+                              ArgumentName="partNumber", ArgumentValue=str(number))
+    return number
+
+
+def _save_part(upload_id: str, number: int, size: int, etag: str, blob: str, now: float, meta: dict) -> None:
+    old = service.db.one("SELECT blob FROM parts WHERE upload_id=? AND number=?", (upload_id, number))
+    service.db.execute("INSERT OR REPLACE INTO parts (upload_id, number, size, etag, blob, modified, meta) "
+                       "VALUES (?,?,?,?,?,?,?)", (upload_id, number, size, etag, blob, now, json.dumps(meta)))
+    if old:
+        blobs().remove(old[0])
+
+
+@service.handler("UploadPart")
+@drains_body
+async def upload_part(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    upload = _upload(bucket.name, params["Key"], params["UploadId"])
+    number = _part_number(params)
+    algorithm, expected = requested_checksum(ctx, params)
+    algorithm = algorithm or upload.get("algorithm")
+    encryption = upload["prepared"]["meta"].get("sse") or {}
+    sse_key = None
+    if "c_md5" in encryption:
+        sse_key = sse.key_for_read(encryption, None, params)[0]
+    writer = await receive_body(ctx, params, algorithm, expected, sse_key)
+    try:
+        name = await writer.commit()
+    except BaseException:
+        writer.discard()
+        raise
+    meta = {}
+    if algorithm:
+        meta["checksum"] = {"alg": algorithm, "value": writer.checksum(algorithm)}
+    if writer.nonce:
+        meta["nonce"] = writer.nonce.hex()
+    _save_part(params["UploadId"], number, writer.size, writer.etag, name, ctx.now(), meta)
+    out = {"ETag": f'"{writer.etag}"'}
+    out.update(sse.output(encryption))
+    if algorithm:
+        out[f"Checksum{algorithm}"] = meta["checksum"]["value"]
+    return out
+
+
+@service.handler("UploadPartCopy")
+async def upload_part_copy(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    upload = _upload(bucket.name, params["Key"], params["UploadId"])
+    number = _part_number(params)
+    src_bucket, source, source_sse = copy_source(ctx, params)
+    start, length = 0, source.size
+    if params.get("CopySourceRange"):
+        raw = params["CopySourceRange"]
+        found = conditions._RANGE.match(raw.strip())
+        if not found or not found.group(1) or not found.group(2):
+            raise InvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first "
+                                  "and last are the zero-based offsets of the first and last bytes to copy",
+                                  ArgumentName="x-amz-copy-source-range", ArgumentValue=raw)
+        first, last = int(found.group(1)), int(found.group(2))
+        if last < first or last >= source.size:
+            raise InvalidArgument(f"Range specified is not valid for source object of size: {source.size}",
+                                  ArgumentName="x-amz-copy-source-range", ArgumentValue=raw)
+        start, length = first, last - first + 1
+    algorithm = upload.get("algorithm")
+    encryption = upload["prepared"]["meta"].get("sse") or {}
+    sse_key = sse.key_for_read(encryption, None, params)[0] if "c_md5" in encryption else None
+    writer = blobs().writer([algorithm] if algorithm else [], sse_key)
+    try:
+        data = blobs().read(source.blob, start, length, source_sse)
+        if isinstance(data, bytes):
+            writer.write(data)
+        else:
+            async for chunk in data:
+                writer.write(chunk)
+        name = await writer.commit()
+    except BaseException:
+        writer.discard()
+        raise
+    meta = {}
+    if algorithm:
+        meta["checksum"] = {"alg": algorithm, "value": writer.checksum(algorithm)}
+    if writer.nonce:
+        meta["nonce"] = writer.nonce.hex()
+    now = ctx.now()
+    _save_part(params["UploadId"], number, writer.size, writer.etag, name, now, meta)
+    result = {"ETag": f'"{writer.etag}"', "LastModified": to_dt(now)}
+    if algorithm:
+        result[f"Checksum{algorithm}"] = meta["checksum"]["value"]
+    out = {"CopyPartResult": result}
+    if src_bucket.versioning:
+        out["CopySourceVersionId"] = source.version_id
+    out.update(sse.output(encryption))
+    return out
+
+
+def _concatenate(paths: list[str], target: str) -> None:
+    with open(target, "wb") as out:
+        for path in paths:
+            with open(path, "rb") as src:
+                size = os.fstat(src.fileno()).st_size
+                offset = 0
+                while offset < size:
+                    try:
+                        sent = os.copy_file_range(src.fileno(), out.fileno(), size - offset)
+                    except (AttributeError, OSError):
+                        src.seek(offset)
+                        while chunk := src.read(1024 * 1024):
+                            out.write(chunk)
+                        break
+                    if sent == 0:
+                        break
+                    offset += sent
+        out.flush()
+        os.fsync(out.fileno())
+
+
+@service.handler("CompleteMultipartUpload")
+async def complete_multipart_upload(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    key, upload_id = params["Key"], params["UploadId"]
+    upload = _upload(bucket.name, key, upload_id)
+    requested = (params.get("MultipartUpload") or {}).get("Parts") or []
+    if not requested:
+        raise MalformedXML("The XML you provided was not well-formed or did not validate against our published schema")
+    stored = {row[0]: row for row in service.db.query(
+        "SELECT number, size, etag, blob, meta FROM parts WHERE upload_id=?", (upload_id,))}
+    numbers = [p.get("PartNumber") for p in requested]
+    if any(b is None or a is None or a >= b for a, b in zip(numbers, numbers[1:])):
+        raise InvalidPartOrder("The list of parts was not in ascending order. Parts must be ordered by part number.",
+                               UploadId=upload_id)
+    chosen = []
+    for part in requested:
+        row = stored.get(part["PartNumber"])
+        if row is None or (part.get("ETag") or "").strip('"') != row[2]:
+            raise InvalidPart(INVALID_PART, UploadId=upload_id, PartNumber=str(part["PartNumber"]),
+                              ETag=part.get("ETag"))
+        chosen.append(row)
+    for row in chosen[:-1]:
+        if row[1] < MIN_PART:
+            raise EntityTooSmall("Your proposed upload is smaller than the minimum allowed size",
+                                 ProposedSize=str(row[1]), MinSizeAllowed=str(MIN_PART), PartNumber=str(row[0]),
+                                 ETag=row[2])
+    algorithm = upload.get("algorithm")
+    checksum = None
+    if algorithm:
+        values = []
+        for part, row in zip(requested, chosen):
+            given = part.get(f"Checksum{algorithm}")
+            if given is None:
+                raise InvalidRequest(f"The upload was created using a {algorithm.lower()} checksum. The complete request "
+                                     f"must include the checksum for each part. It was missing for part "
+                                     f"{row[0]} in the request.")
+            if given != json.loads(row[4]).get("checksum", {}).get("value"):
+                raise InvalidPart(INVALID_PART, UploadId=upload_id, PartNumber=str(row[0]))
+            values.append(given)
+        checksum = {"alg": algorithm, "value": checksums.composite(algorithm, values), "type": "COMPOSITE"}
+    check_write_conditions(bucket, key, params)
+    etag = hashlib.md5(b"".join(bytes.fromhex(row[2]) for row in chosen)).hexdigest() + f"-{len(chosen)}"
+    size = sum(row[1] for row in chosen)
+    name = os.urandom(16).hex()
+    target = blobs().path(name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = blobs().root / "tmp" / name
+    paths = [str(blobs().path(row[3])) for row in chosen]
+    encryption = upload["prepared"]["meta"].get("sse") or {}
+    extra = {"parts": [row[1] for row in chosen]}
+    if "c_md5" in encryption:
+        # Each part was encrypted with its own nonce: re-encrypt into one stream.
+        key_bytes = sse.key_for_read(encryption, None, params)[0] if params.get("SSECustomerKey") else None
+        if key_bytes is None:
+            raise InvalidRequest("The multipart upload initiate requested encryption. Subsequent part requests must "
+                                 "include the appropriate encryption parameters.")
+        writer = blobs().writer([], key_bytes)
+        for row in chosen:
+            nonce = bytes.fromhex(json.loads(row[4]).get("nonce", ""))
+            async for chunk in blobs().iter_plain(row[3], row[1], (key_bytes, nonce)):
+                writer.write(chunk)
+        name = await writer.commit()
+        extra["nonce"] = writer.nonce.hex()
+    else:
+        await asyncio.to_thread(_concatenate, paths, str(tmp))
+        os.replace(tmp, target)
+    version_id, modified, meta = store(ctx, bucket, key, writer=None, prepared=upload["prepared"], checksum=checksum,
+                                       etag=etag, size=size, blob=name, extra_meta=extra)
+    drop_upload(upload_id)
+    notifications.emit(ctx, bucket, "ObjectCreated:CompleteMultipartUpload", key, size=size, etag=etag,
+                       version_id=version_id)
+    out = put_output(bucket, key, version_id, modified, meta, etag, size)
+    host = ctx.request.host if ctx.request else "localhost"
+    out.update({"Location": f"http://{host}/{bucket.name}/{key}", "Bucket": bucket.name, "Key": key})
+    return out
+
+
+@service.handler("AbortMultipartUpload")
+def abort_multipart_upload(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    _upload(bucket.name, params["Key"], params["UploadId"])
+    drop_upload(params["UploadId"])
+    return {}
+
+
+@service.handler("ListParts")
+def list_parts(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    upload_id = params["UploadId"]
+    upload = _upload(bucket.name, params["Key"], upload_id)
+    marker = params.get("PartNumberMarker") or 0
+    limit = min(params.get("MaxParts") or 1000, 1000)
+    rows = service.db.query("SELECT number, size, etag, modified, meta FROM parts WHERE upload_id=? AND number>? "
+                            "ORDER BY number LIMIT ?", (upload_id, marker, limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    parts = []
+    for number, size, etag, modified, meta in rows:
+        part = {"PartNumber": number, "LastModified": to_dt(modified), "ETag": f'"{etag}"', "Size": size}
+        checksum = json.loads(meta).get("checksum")
+        if checksum:
+            part[f"Checksum{checksum['alg']}"] = checksum["value"]
+        parts.append(part)
+    who = owner(upload.get("owner", bucket.account))
+    out = {"Bucket": bucket.name, "Key": params["Key"], "UploadId": upload_id, "PartNumberMarker": marker,
+           "NextPartNumberMarker": rows[-1][0] if rows else 0, "MaxParts": params.get("MaxParts") or 1000,
+           "IsTruncated": more, "Owner": who, "Initiator": who,
+           "StorageClass": upload["prepared"]["storage_class"]}
+    if parts:
+        out["Parts"] = parts
+    if upload.get("algorithm"):
+        out["ChecksumAlgorithm"] = upload["algorithm"]
+        out["ChecksumType"] = upload.get("checksum_type") or "COMPOSITE"
+    return out
+
+
+@service.handler("ListMultipartUploads")
+def list_multipart_uploads(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    prefix, delimiter = params.get("Prefix") or "", params.get("Delimiter") or ""
+    key_marker, id_marker = params.get("KeyMarker") or "", params.get("UploadIdMarker") or ""
+    limit = min(params.get("MaxUploads") or 1000, 1000)
+    rows = service.db.query("SELECT upload_id, key, initiated, meta, rowid FROM uploads WHERE bucket=? AND key>=? "
+                            "ORDER BY key, initiated, rowid", (bucket.name, prefix))
+    if key_marker:
+        if id_marker:
+            marker_row = next((r for r in rows if r[0] == id_marker), None)
+            rows = [r for r in rows if r[1] > key_marker or (
+                r[1] == key_marker and marker_row is not None and (r[2], r[4]) > (marker_row[2], marker_row[4]))]
+        else:
+            rows = [r for r in rows if r[1] > key_marker]
+    uploads, prefixes, more, seen = [], [], False, set()
+    last = None
+    for row in rows:
+        key = row[1]
+        if not key.startswith(prefix):
+            break
+        if delimiter and (i := key.find(delimiter, len(prefix))) >= 0:
+            common = key[:i + len(delimiter)]
+            if common in seen:
+                continue
+            if len(uploads) + len(prefixes) >= limit:
+                more = True
+                break
+            seen.add(common)
+            prefixes.append({"Prefix": common})
+            last = ("prefix", common)
+            continue
+        if len(uploads) + len(prefixes) >= limit:
+            more = True
+            break
+        meta = json.loads(row[3])
+        who = owner(meta.get("owner", bucket.account))
+        uploads.append({"UploadId": row[0], "Key": key, "Initiated": to_dt(row[2]),
+                        "StorageClass": meta["prepared"]["storage_class"], "Owner": who, "Initiator": who})
+        last = ("upload", row)
+    out = {"Bucket": bucket.name, "KeyMarker": key_marker, "UploadIdMarker": id_marker, "MaxUploads": limit,
+           "IsTruncated": more, "Prefix": prefix}
+    if delimiter:
+        out["Delimiter"] = delimiter
+    if uploads:
+        out["Uploads"] = uploads
+    if prefixes:
+        out["CommonPrefixes"] = prefixes
+    if more and last:
+        if last[0] == "upload":
+            out["NextKeyMarker"], out["NextUploadIdMarker"] = last[1][1], last[1][0]
+        else:
+            out["NextKeyMarker"] = last[1]
+    return out

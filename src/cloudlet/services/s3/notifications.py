@@ -1,0 +1,161 @@
+"""Event notifications: configuration (validated against the destinations) and delivery of
+AWS's event records to SQS and SNS through the internal client, in the background."""
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from datetime import datetime, timezone
+from urllib.parse import quote_plus
+
+from cloudlet.errors import ServiceError
+from cloudlet.services.s3.common import get_bucket, get_config, service, set_config
+from cloudlet.services.s3.db import canonical_id
+from cloudlet.services.s3.errors import InvalidArgument
+
+log = logging.getLogger("cloudlet.s3.events")
+KINDS = (("QueueConfigurations", "QueueArn", "sqs"), ("TopicConfigurations", "TopicArn", "sns"),
+         ("LambdaFunctionConfigurations", "LambdaFunctionArn", "lambda"))
+_sequence = [0]
+
+
+def _event_matches(patterns: list[str], event: str) -> bool:
+    for pattern in patterns:
+        pattern = pattern[3:] if pattern.startswith("s3:") else pattern
+        if pattern == event or (pattern.endswith(":*") and event.startswith(pattern[:-1])):
+            return True
+    return False
+
+
+def _filter(config: dict) -> tuple[str, str]:
+    prefix = suffix = ""
+    for rule in ((config.get("Filter") or {}).get("Key") or {}).get("FilterRules") or []:
+        if rule["Name"].lower() == "prefix":
+            prefix = rule["Value"]
+        else:
+            suffix = rule["Value"]
+    return prefix, suffix
+
+
+def emit(ctx, bucket, event: str, key: str, *, size: int | None = None, etag: str | None = None,
+         version_id: str | None = None) -> None:
+    config = get_config(bucket.name, "notification")
+    if not config:
+        return
+    targets = []
+    for kind, arn_field, target_service in KINDS:
+        for item in config.get(kind) or []:
+            prefix, suffix = _filter(item)
+            if _event_matches(item.get("Events") or [], event) and key.startswith(prefix) and key.endswith(suffix):
+                targets.append((target_service, item[arn_field], item.get("Id", "")))
+    if not targets:
+        return
+    _sequence[0] += 1
+    sequencer = f"{time.time_ns():016X}{_sequence[0]:04X}"
+    obj = {"key": quote_plus(key, safe="/"), "sequencer": sequencer}
+    if size is not None:
+        obj["size"] = size
+    if etag is not None:
+        obj["eTag"] = etag
+    if version_id is not None and version_id != "null" and bucket.versioning:
+        obj["versionId"] = version_id
+    now = datetime.fromtimestamp(ctx.now(), tz=timezone.utc)
+    for target_service, arn, config_id in targets:
+        record = {
+            "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": bucket.region,
+            "eventTime": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
+            "eventName": event, "userIdentity": {"principalId": f"AWS:{ctx.principal.user_id}"},
+            "requestParameters": {"sourceIPAddress": (ctx.request.client if ctx.request else "") or "127.0.0.1"},
+            "responseElements": {"x-amz-request-id": ctx.request_id, "x-amz-id-2": ctx.request_id},
+            "s3": {"s3SchemaVersion": "1.0", "configurationId": config_id,
+                   "bucket": {"name": bucket.name, "ownerIdentity": {"principalId": canonical_id(bucket.account)},
+                              "arn": f"arn:aws:s3:::{bucket.name}"},
+                   "object": dict(obj)}}
+        _deliver(ctx, target_service, arn, json.dumps({"Records": [record]}))
+
+
+def _deliver(ctx, target_service: str, arn: str, message: str) -> None:
+    parts = arn.split(":")
+    region, account, name = parts[3], parts[4], parts[5]
+    runtime = ctx.runtime
+
+    async def send():
+        try:
+            if target_service == "sqs":
+                url = await _queue_url(runtime, name, account, region)
+                await runtime.call("sqs", "SendMessage", {"QueueUrl": url, "MessageBody": message},
+                                   account=account, region=region)
+            elif target_service == "sns":
+                await runtime.call("sns", "Publish", {"TopicArn": arn, "Message": message,
+                                                      "Subject": "Amazon S3 Notification"},
+                                   account=account, region=region)
+        except Exception:
+            log.warning("could not deliver an S3 event to %s", arn, exc_info=True)
+    runtime.scheduler.spawn(send())
+
+
+async def _queue_url(runtime, name: str, account: str, region: str) -> str:
+    result = await runtime.call("sqs", "GetQueueUrl", {"QueueName": name, "QueueOwnerAWSAccountId": account},
+                                account=account, region=region)
+    return result["QueueUrl"]
+
+
+async def _validate(ctx, config: dict) -> None:
+    for kind, arn_field, target_service in KINDS:
+        seen = []
+        for item in config.get(kind) or []:
+            arn = item.get(arn_field, "")
+            parts = arn.split(":")
+            if len(parts) < 6 or parts[0] != "arn":
+                raise InvalidArgument("The ARN could not be parsed", ArgumentName=arn, ArgumentValue=arn)
+            for rule in ((item.get("Filter") or {}).get("Key") or {}).get("FilterRules") or []:
+                if rule.get("Name", "").lower() not in ("prefix", "suffix"):
+                    raise InvalidArgument("filter rule name must be either prefix or suffix",
+                                          ArgumentName="FilterRule.Name", ArgumentValue=rule.get("Name"))
+                rule["Name"] = rule["Name"].capitalize()
+            for event in item.get("Events") or []:
+                if not event.startswith("s3:"):
+                    raise InvalidArgument("The event is not supported for notifications", ArgumentName=event)
+            prefix, suffix = _filter(item)
+            for other_prefix, other_suffix, other_events in seen:
+                overlap_events = any(_event_matches(other_events, e[3:]) or _event_matches(item["Events"], o[3:])
+                                     for e in item.get("Events") or [] for o in other_events)
+                if overlap_events and (prefix.startswith(other_prefix) or other_prefix.startswith(prefix)) and (
+                        suffix.endswith(other_suffix) or other_suffix.endswith(suffix)):
+                    raise InvalidArgument("Configuration is ambiguously defined. Cannot have overlapping suffixes in "
+                                          "two rules if the prefixes are overlapping for the same event type.",
+                                          ArgumentName="Event", ArgumentValue=arn)
+            seen.append((prefix, suffix, item.get("Events") or []))
+            item.setdefault("Id", str(uuid.uuid4()))
+            if target_service == "sqs" and "sqs" in ctx.runtime.services.packaged():
+                try:
+                    await _queue_url(ctx.runtime, parts[5], parts[4], parts[3])
+                except ServiceError:
+                    raise InvalidArgument("Unable to validate the following destination configurations",
+                                          ArgumentName=arn, ArgumentValue="The destination queue does not exist") from None
+
+
+@service.handler("PutBucketNotificationConfiguration")
+async def put_notification_configuration(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    config = params.get("NotificationConfiguration") or {}
+    await _validate(ctx, config)
+    stored = {k: config[k] for k, _, _ in KINDS if config.get(k)}
+    if config.get("EventBridgeConfiguration") is not None:
+        stored["EventBridgeConfiguration"] = {}
+    set_config(bucket.name, "notification", stored or None)
+    now = datetime.fromtimestamp(ctx.now(), tz=timezone.utc)
+    test_event = json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent",
+                             "Time": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
+                             "Bucket": bucket.name, "RequestId": ctx.request_id, "HostId": ctx.request_id})
+    for kind, arn_field, target_service in KINDS:
+        for item in stored.get(kind) or []:
+            _deliver(ctx, target_service, item[arn_field], test_event)
+    return {}
+
+
+@service.handler("GetBucketNotificationConfiguration")
+def get_notification_configuration(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    return get_config(bucket.name, "notification") or {}

@@ -1,0 +1,110 @@
+"""Per-object sub-resources: tags, ACLs, GetObjectAttributes and Glacier restores."""
+from __future__ import annotations
+
+from cloudlet.services.s3 import versions
+from cloudlet.services.s3.acl import grants_from_request, header_grants, policy_output
+from cloudlet.services.s3.common import get_bucket, respond, service, tag_set, to_dt, validate_tags
+from cloudlet.services.s3.errors import InvalidObjectState, MalformedXML, RestoreAlreadyInProgress
+from cloudlet.services.s3.objects import ARCHIVED, resolve
+
+TIER_SECONDS = {"Expedited": 300, "Standard": 4 * 3600, "Bulk": 12 * 3600}
+DAY = 86400
+
+
+def _target(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    return bucket, resolve(ctx, bucket, params["Key"], params.get("VersionId"))
+
+
+def _version_out(bucket, obj) -> dict:
+    return {"VersionId": obj.version_id} if bucket.versioning else {}
+
+
+@service.handler("GetObjectTagging")
+def get_object_tagging(ctx, params):
+    bucket, obj = _target(ctx, params)
+    return {"TagSet": tag_set(obj.meta.get("tags") or {}), **_version_out(bucket, obj)}
+
+
+@service.handler("PutObjectTagging")
+def put_object_tagging(ctx, params):
+    bucket, obj = _target(ctx, params)
+    tags = validate_tags((params.get("Tagging") or {}).get("TagSet") or [], object_tags=True)
+    obj.meta["tags"] = tags
+    versions.update_meta(obj)
+    return _version_out(bucket, obj)
+
+
+@service.handler("DeleteObjectTagging")
+def delete_object_tagging(ctx, params):
+    bucket, obj = _target(ctx, params)
+    obj.meta.pop("tags", None)
+    versions.update_meta(obj)
+    return _version_out(bucket, obj)
+
+
+@service.handler("GetObjectAcl")
+def get_object_acl(ctx, params):
+    bucket, obj = _target(ctx, params)
+    return {**policy_output(bucket.account, obj.meta.get("acl")), **_version_out(bucket, obj)}
+
+
+@service.handler("PutObjectAcl")
+def put_object_acl(ctx, params):
+    bucket, obj = _target(ctx, params)
+    policy = params.get("AccessControlPolicy")
+    if policy and params.get("ACL") is None and header_grants(params) is None:
+        grants = grants_from_request(bucket.name, bucket.account, {"ACL": "private"}, for_object=True)
+        obj.meta["acl"] = policy.get("Grants") or grants
+    else:
+        obj.meta["acl"] = grants_from_request(bucket.name, bucket.account, params, for_object=True)
+    versions.update_meta(obj)
+    return {}
+
+
+@service.handler("GetObjectAttributes")
+def get_object_attributes(ctx, params):
+    bucket, obj = _target(ctx, params)
+    wanted = set(params.get("ObjectAttributes") or [])
+    out = {"LastModified": to_dt(obj.modified), **_version_out(bucket, obj)}
+    if "ETag" in wanted:
+        out["ETag"] = obj.etag
+    if "ObjectSize" in wanted:
+        out["ObjectSize"] = obj.size
+    if "StorageClass" in wanted:
+        out["StorageClass"] = obj.storage_class
+    checksum = obj.meta.get("checksum")
+    if "Checksum" in wanted and checksum:
+        out["Checksum"] = {f"Checksum{checksum['alg']}": checksum["value"],
+                           "ChecksumType": checksum.get("type", "FULL_OBJECT")}
+    if "ObjectParts" in wanted and obj.parts:
+        out["ObjectParts"] = {"TotalPartsCount": len(obj.parts), "PartsCount": len(obj.parts),
+                              "IsTruncated": False, "MaxParts": params.get("MaxParts") or 1000}
+    return out
+
+
+@service.handler("RestoreObject")
+def restore_object(ctx, params):
+    bucket, obj = _target(ctx, params)
+    if obj.storage_class not in ARCHIVED:
+        raise InvalidObjectState("Restore is not allowed for the object's current storage class",
+                                 StorageClass=obj.storage_class)
+    request = params.get("RestoreRequest") or {}
+    days = request.get("Days")
+    if days is None or days < 1:
+        raise MalformedXML("The XML you provided was not well-formed or did not validate against our published schema")
+    tier = (request.get("GlacierJobParameters") or {}).get("Tier") or request.get("Tier") or "Standard"
+    now = ctx.now()
+    restore = obj.meta.get("restore")
+    if restore and now < restore["ready"]:
+        raise RestoreAlreadyInProgress("Object restore is already in progress")
+    status = 202
+    if restore and now < restore["expiry"]:
+        status = 200
+        ready = restore["ready"]
+    else:
+        ready = now + TIER_SECONDS.get(tier, TIER_SECONDS["Standard"])
+    expiry = (int((ready + days * DAY) // DAY) + 1) * DAY  # midnight UTC after the days run out
+    obj.meta["restore"] = {"ready": ready, "expiry": expiry}
+    versions.update_meta(obj)
+    return respond(ctx, {}, status)

@@ -1,0 +1,100 @@
+"""Server-side encryption as S3 reports it: SSE-S3, SSE-KMS (key ARNs; the seam for a KMS service)
+and SSE-C, whose bytes are really encrypted at rest with the customer's key (never stored)."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+
+from cloudlet.services.s3.common import get_config
+from cloudlet.services.s3.errors import AccessDenied, InvalidArgument, InvalidRequest
+
+DEFAULT_RULE = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}
+
+
+def kms_key_arn(ctx, key_id: str | None) -> str:
+    """The ARN S3 reports for a KMS key id (the aws/s3 managed key when none is given).
+
+    When cloudlet has a KMS service, this is where the key is looked up and checked."""
+    if not key_id:
+        return f"arn:aws:kms:{ctx.region}:{ctx.account}:key/{uuid.uuid5(uuid.NAMESPACE_URL, f'aws/s3/{ctx.account}/{ctx.region}')}"
+    if key_id.startswith("arn:"):
+        return key_id
+    return f"arn:aws:kms:{ctx.region}:{ctx.account}:{key_id if key_id.startswith('alias/') else 'key/' + key_id}"
+
+
+def customer_key(params: dict, prefix: str = "SSECustomer") -> tuple[bytes, str] | None:
+    algorithm = params.get(f"{prefix}Algorithm")
+    raw = params.get(f"{prefix}Key")
+    if not algorithm and not raw:
+        return None
+    if algorithm != "AES256":
+        raise InvalidArgument("The encryption algorithm specified is not valid.",
+                              ArgumentName="x-amz-server-side-encryption-customer-algorithm",
+                              ArgumentValue=algorithm or "null")
+    try:
+        key = base64.b64decode(raw or "", validate=True)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise InvalidArgument("The secret key was invalid for the specified algorithm.",
+                              ArgumentName="x-amz-server-side-encryption-customer-key", ArgumentValue="null")
+    md5 = base64.b64encode(hashlib.md5(key).digest()).decode()
+    given = params.get(f"{prefix}KeyMD5")
+    if given and given != md5:
+        raise InvalidArgument("The calculated MD5 hash of the key did not match the hash that was provided.",
+                              ArgumentName="x-amz-server-side-encryption-customer-key-MD5")
+    return key, md5
+
+
+def for_put(ctx, bucket: str, params: dict) -> tuple[dict, bytes | None]:
+    """(the object's stored encryption settings, the SSE-C key to encrypt with)."""
+    c = customer_key(params)
+    if c:
+        return {"c_md5": c[1]}, c[0]
+    algorithm = params.get("ServerSideEncryption")
+    key_id = params.get("SSEKMSKeyId")
+    bucket_key = params.get("BucketKeyEnabled")
+    if not algorithm:
+        rule = (get_config(bucket, "encryption") or {"Rules": [DEFAULT_RULE]})["Rules"][0]
+        default = rule.get("ApplyServerSideEncryptionByDefault", {})
+        algorithm = default.get("SSEAlgorithm", "AES256")
+        key_id = key_id or default.get("KMSMasterKeyID")
+        if bucket_key is None:
+            bucket_key = rule.get("BucketKeyEnabled")
+    if algorithm not in ("AES256", "aws:kms", "aws:kms:dsse"):
+        raise InvalidArgument("The encryption method specified is not supported",
+                              ArgumentName="x-amz-server-side-encryption", ArgumentValue=algorithm)
+    out = {"alg": algorithm}
+    if algorithm.startswith("aws:kms"):
+        out["key"] = kms_key_arn(ctx, key_id)
+        if bucket_key:
+            out["bucket_key"] = True
+    elif key_id:
+        raise InvalidArgument("Server Side Encryption with KMS managed key requires HTTP header "
+                              "x-amz-server-side-encryption : aws:kms", ArgumentName="x-amz-server-side-encryption-aws-kms-key-id")
+    return out, None
+
+
+def output(sse: dict) -> dict:
+    if "c_md5" in sse:
+        return {"SSECustomerAlgorithm": "AES256", "SSECustomerKeyMD5": sse["c_md5"]}
+    out = {"ServerSideEncryption": sse.get("alg", "AES256")}
+    if "key" in sse:
+        out["SSEKMSKeyId"] = sse["key"]
+    if sse.get("bucket_key"):
+        out["BucketKeyEnabled"] = True
+    return out
+
+
+def key_for_read(sse: dict, nonce_hex: str | None, params: dict, prefix: str = "SSECustomer"):
+    """The (key, nonce) to decrypt an SSE-C object with, after checking the caller's key."""
+    if "c_md5" not in sse:
+        return None
+    c = customer_key(params, prefix)
+    if c is None:
+        raise InvalidRequest("The object was stored using a form of Server Side Encryption. The correct "
+                             "parameters must be provided to retrieve the object.")
+    if c[1] != sse["c_md5"]:
+        raise AccessDenied("Access Denied")
+    return c[0], bytes.fromhex(nonce_hex or "")

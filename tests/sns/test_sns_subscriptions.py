@@ -422,3 +422,41 @@ def test_list_subscriptions_by_topic_pages_by_100(client, unique_name):
     assert "NextToken" not in second
     endpoints = {s["Endpoint"] for s in first["Subscriptions"] + second["Subscriptions"]}
     assert endpoints == {f"user{i}@example.com" for i in range(101)}
+
+
+# --- cross-account SQS subscriptions -----------------------------------------------------------------
+
+def test_queue_of_another_account_confirms_through_a_message(client, unique_name):
+    """The topic owner subscribing another account's queue: SNS sends a SubscriptionConfirmation to the queue."""
+    sns = client("sns", aws_access_key_id="111111111111")
+    sqs = client("sqs", aws_access_key_id="222222222222")
+    topic = new_topic(sns, unique_name)
+    url, queue_arn = new_queue(sqs, unique_name)
+    assert queue_arn.split(":")[4] == "222222222222"
+    assert sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)["SubscriptionArn"] == \
+        "pending confirmation"
+    [listed] = subs_of_topic(sns, topic)
+    assert listed["SubscriptionArn"] == "PendingConfirmation"
+
+    messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=5).get("Messages", [])
+    assert len(messages) == 1
+    confirmation = json.loads(messages[0]["Body"])
+    assert confirmation["Type"] == "SubscriptionConfirmation"
+    assert confirmation["TopicArn"] == topic
+    assert "Action=ConfirmSubscription" in confirmation["SubscribeURL"]
+
+    sub_arn = client("sns", aws_access_key_id="222222222222").confirm_subscription(
+        TopicArn=topic, Token=confirmation["Token"])["SubscriptionArn"]
+    assert sns.get_subscription_attributes(SubscriptionArn=sub_arn)["Attributes"]["PendingConfirmation"] == "false"
+
+
+def test_queue_owner_subscribing_to_another_accounts_topic_is_confirmed(client, unique_name):
+    sns_owner = client("sns", aws_access_key_id="111111111111")
+    topic = new_topic(sns_owner, unique_name)
+    sns = client("sns", aws_access_key_id="222222222222")
+    _, queue_arn = new_queue(client("sqs", aws_access_key_id="222222222222"), unique_name)
+    sub_arn = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)["SubscriptionArn"]
+    assert sub_arn.startswith(topic + ":")
+    attrs = sns.get_subscription_attributes(SubscriptionArn=sub_arn)["Attributes"]
+    assert attrs["PendingConfirmation"] == "false"
+    assert attrs["Owner"] == "222222222222"

@@ -38,7 +38,18 @@ CREATE TABLE sms_attributes (
     account TEXT NOT NULL, region TEXT NOT NULL, attributes TEXT NOT NULL, PRIMARY KEY (account, region))
 """
 
-service = Service("sns", migrations=[SCHEMA_V1])
+# Deliveries not yet done: messages published but not yet handed to every subscription, and HTTP/S
+# deliveries waiting for a retry. Both resume when the service starts again (at-least-once, as AWS).
+SCHEMA_V2 = """
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, topic_arn TEXT NOT NULL, fifo INTEGER NOT NULL,
+    message TEXT NOT NULL, subscriptions TEXT NOT NULL);
+CREATE TABLE http_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, endpoint TEXT NOT NULL, headers TEXT NOT NULL, body BLOB NOT NULL,
+    delays TEXT NOT NULL, done INTEGER NOT NULL, due REAL NOT NULL)
+"""
+
+service = Service("sns", migrations=[SCHEMA_V1, SCHEMA_V2])
 
 InvalidParameter = error_class("InvalidParameter")
 ParameterValueInvalid = error_class("ParameterValueInvalid")
@@ -54,7 +65,7 @@ BatchRequestTooLong = error_class("BatchRequestTooLong")
 
 MAX_MESSAGE_BYTES = 262144
 PAGE_SIZE = 100
-PENDING_LIFETIME = 3 * 24 * 3600  # unconfirmed subscriptions and their tokens expire after 3 days
+PENDING_LIFETIME = 48 * 3600  # unconfirmed subscriptions and their tokens are deleted after 48 hours
 FIFO_DEDUP_WINDOW = 300
 SNS_SENDER_ID = "AIDAIT2UOQQY3AUEKVGXU"  # the id SQS shows as SenderId of SNS deliveries
 

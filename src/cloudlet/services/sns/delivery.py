@@ -26,6 +26,7 @@ log = logging.getLogger("cloudlet.sns")
 USER_AGENT = "Amazon Simple Notification Service Agent"
 MAX_SQS_ATTRIBUTES = 10
 _fifo_tails: dict[str, asyncio.Task] = {}
+_timers: dict = {}  # HTTP/S delivery id -> its retry timer
 
 
 @dataclass
@@ -47,6 +48,19 @@ class Message:
         if self.structure is None:
             return self.text
         return self.structure.get(protocol, self.structure["default"])
+
+    def to_json(self) -> str:
+        data = dict(self.__dict__)
+        data["attributes"] = {name: {k: (base64.b64encode(v).decode() if k == "BinaryValue" else v)
+                                     for k, v in value.items()} for name, value in self.attributes.items()}
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Message":
+        data = json.loads(text)
+        data["attributes"] = {name: {k: (base64.b64decode(v) if k == "BinaryValue" else v)
+                                     for k, v in value.items()} for name, value in data["attributes"].items()}
+        return cls(**data)
 
     def envelope_attributes(self) -> dict:
         out = {}
@@ -88,23 +102,37 @@ def dispatch(runtime, msg: Message, fifo: bool) -> None:
     if not rows:
         return
     subscriptions = [(r["arn"], r["protocol"], r["endpoint"], json.loads(r["attributes"])) for r in rows]
+    outbox_id = service.db.execute(
+        "INSERT INTO outbox (topic_arn, fifo, message, subscriptions) VALUES (?,?,?,?)",
+        (msg.topic_arn, int(fifo), msg.to_json(), json.dumps(subscriptions))).lastrowid
+    _start(runtime, msg, subscriptions, outbox_id, fifo)
+
+
+def _start(runtime, msg: Message, subscriptions: list, outbox_id: int, fifo: bool) -> None:
     if not fifo:
-        runtime.scheduler.spawn(_deliver_all(runtime, msg, subscriptions))
+        runtime.scheduler.spawn(_deliver_all(runtime, msg, subscriptions, outbox_id))
         return
     previous = _fifo_tails.get(msg.topic_arn)
-    task = runtime.scheduler.spawn(_deliver_after(previous, runtime, msg, subscriptions))
+    task = runtime.scheduler.spawn(_deliver_after(previous, runtime, msg, subscriptions, outbox_id))
     _fifo_tails[msg.topic_arn] = task
     task.add_done_callback(lambda t, arn=msg.topic_arn: _fifo_tails.pop(arn, None) if _fifo_tails.get(arn) is t
                            else None)
 
 
-async def _deliver_after(previous, runtime, msg, subscriptions) -> None:
+async def _deliver_after(previous, runtime, msg, subscriptions, outbox_id) -> None:
     if previous is not None and not previous.done():
         await asyncio.wait([previous])
-    await _deliver_all(runtime, msg, subscriptions)
+    await _deliver_all(runtime, msg, subscriptions, outbox_id)
 
 
-async def _deliver_all(runtime, msg: Message, subscriptions: list) -> None:
+async def _deliver_all(runtime, msg: Message, subscriptions: list, outbox_id: int) -> None:
+    try:
+        await _deliver_each(runtime, msg, subscriptions)
+    finally:
+        service.db.execute("DELETE FROM outbox WHERE id=?", (outbox_id,))
+
+
+async def _deliver_each(runtime, msg: Message, subscriptions: list) -> None:
     attributes = None
     for arn, protocol, endpoint, stored in subscriptions:
         policy = stored.get("FilterPolicy")
@@ -118,7 +146,7 @@ async def _deliver_all(runtime, msg: Message, subscriptions: list) -> None:
             if protocol == "sqs":
                 await _to_sqs(runtime, msg, arn, endpoint, stored)
             elif protocol in ("http", "https"):
-                runtime.scheduler.spawn(_to_http(runtime, msg, arn, endpoint, stored))
+                _to_http(runtime, msg, arn, endpoint, stored)
             elif protocol == "lambda":
                 await _to_lambda(runtime, msg, arn, endpoint)
             elif protocol == "firehose":
@@ -188,7 +216,7 @@ def _topic_delivery_policy(topic_arn: str) -> str | None:
     return json.loads(row["attributes"]).get("DeliveryPolicy") if row else None
 
 
-async def _to_http(runtime, msg: Message, arn: str, endpoint: str, stored: dict) -> None:
+def _to_http(runtime, msg: Message, arn: str, endpoint: str, stored: dict) -> None:
     policy = effective_subscription_delivery_policy(_topic_delivery_policy(msg.topic_arn), stored.get("DeliveryPolicy"))
     content_type = (policy.get("requestPolicy") or {}).get("headerContentType") or TEXT_PLAIN
     headers = {"x-amz-sns-message-type": "Notification", "x-amz-sns-message-id": msg.message_id,
@@ -200,10 +228,14 @@ async def _to_http(runtime, msg: Message, arn: str, endpoint: str, stored: dict)
     else:
         body = json.dumps(notification(msg, arn, "http", True), indent=2, ensure_ascii=False).encode()
     delays = retry_delays(policy.get("healthyRetryPolicy") or {})
-    await _attempt(runtime, endpoint, headers, body, delays, 0)
+    delivery_id = service.db.execute(
+        "INSERT INTO http_deliveries (endpoint, headers, body, delays, done, due) VALUES (?,?,?,?,0,?)",
+        (endpoint, json.dumps(headers), body, json.dumps(delays), runtime.scheduler.now())).lastrowid
+    runtime.scheduler.spawn(_attempt(runtime, endpoint, headers, body, delays, 0, delivery_id))
 
 
-async def _attempt(runtime, endpoint: str, headers: dict, body: bytes, delays: list[float], done: int) -> None:
+async def _attempt(runtime, endpoint: str, headers: dict, body: bytes, delays: list[float], done: int,
+                   delivery_id: int | None = None) -> None:
     """One delivery attempt; on a retryable failure the next one is scheduled on cloudlet's clock."""
     while True:
         started = runtime.scheduler.now()  # retry delays count from the attempt, as the clock may move meanwhile
@@ -212,23 +244,32 @@ async def _attempt(runtime, endpoint: str, headers: dict, body: bytes, delays: l
             if status < 500:
                 if status >= 300:
                     log.info("sns: %s answered %s; not retried", endpoint, status)
-                return
+                break
             reason = f"HTTP {status}"
         except httpclient.DeliveryError as e:
             reason = str(e)
         if done >= len(delays):
             log.info("sns: delivery of %s to %s given up after %d retries (%s)",
                      headers["x-amz-sns-message-id"], endpoint, done, reason)
-            return
+            break
         delay = delays[done]
         done += 1
         if delay > 0:
-            runtime.scheduler.call_at(started + delay, _attempt, runtime, endpoint, headers, body, delays, done)
+            if delivery_id is not None:
+                service.db.execute("UPDATE http_deliveries SET done=?, due=? WHERE id=?",
+                                   (done, started + delay, delivery_id))
+            _timers[delivery_id] = runtime.scheduler.call_at(
+                started + delay, _attempt, runtime, endpoint, headers, body, delays, done, delivery_id)
             return
+    if delivery_id is not None:
+        _timers.pop(delivery_id, None)
+        service.db.execute("DELETE FROM http_deliveries WHERE id=?", (delivery_id,))
 
 
-def send_confirmation(ctx, topic, subscription_arn: str, endpoint: str, token: str, kind: str) -> None:
-    """POST a SubscriptionConfirmation or UnsubscribeConfirmation to an HTTP/S endpoint (in the background)."""
+def send_confirmation(ctx, topic, subscription_arn: str, endpoint: str, token: str, kind: str,
+                      protocol: str = "http") -> None:
+    """Send a SubscriptionConfirmation or UnsubscribeConfirmation (in the background): POSTed to an HTTP/S
+    endpoint, or sent as a message to a queue of another account."""
     base = base_url(ctx)
     if kind == "SubscriptionConfirmation":
         text = (f"You have chosen to subscribe to the topic {topic['arn']}.\n"
@@ -242,13 +283,26 @@ def send_confirmation(ctx, topic, subscription_arn: str, endpoint: str, token: s
                "SubscribeURL": f"{base}/?Action=ConfirmSubscription&TopicArn={topic['arn']}&Token={token}",
                "Timestamp": timestamp(ctx.now())}
     version = json.loads(topic["attributes"]).get("SignatureVersion", "1")
-    signing.add_signature(message, version, base, True)
+    signing.add_signature(message, version, base, protocol != "sqs")
+    if protocol == "sqs":
+        ctx.runtime.scheduler.spawn(_confirm_to_queue(ctx.runtime, endpoint, message))
+        return
     headers = {"x-amz-sns-message-type": kind, "x-amz-sns-message-id": message["MessageId"],
                "x-amz-sns-topic-arn": topic["arn"], "Content-Type": TEXT_PLAIN, "User-Agent": USER_AGENT}
     if kind == "UnsubscribeConfirmation":
         headers["x-amz-sns-subscription-arn"] = subscription_arn
     body = json.dumps(message, indent=2, ensure_ascii=False).encode()
     ctx.runtime.scheduler.spawn(_attempt(ctx.runtime, endpoint, headers, body, [], 0))
+
+
+async def _confirm_to_queue(runtime, queue_arn: str, message: dict) -> None:
+    try:
+        params = {"MessageBody": json.dumps(message, indent=2)}
+        if queue_arn.endswith(".fifo"):
+            params.update(MessageGroupId=message["Type"], MessageDeduplicationId=message["MessageId"])
+        await _send_to_queue(runtime, queue_arn, params)
+    except ServiceError as e:
+        log.info("sns: confirmation to %s failed: %s", queue_arn, e.code)
 
 
 # --- Lambda and Firehose (delivered once those services are implemented) --------------------------
@@ -297,10 +351,28 @@ async def _to_firehose(runtime, msg: Message, arn: str, stream_arn: str, stored:
         log.info("sns: firehose %s refused %s: %s", stream_arn, msg.message_id, e.code)
 
 
-def forget_subscription(arn: str) -> None:
-    """Subscriptions are read per publish, so nothing is cached to drop (kept for the attribute setters)."""
-
-
 @service.on_reset
 def _reset(svc) -> None:
     _fifo_tails.clear()
+    for timer in _timers.values():
+        timer.cancel()
+    _timers.clear()
+
+
+@service.on_start
+def _resume(svc) -> None:
+    """Deliveries a previous process acknowledged but did not finish start again."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    runtime = svc.runtime
+    for row in svc.db.query("SELECT * FROM outbox ORDER BY id"):
+        subscriptions = [tuple(s) for s in json.loads(row["subscriptions"])]
+        _start(runtime, Message.from_json(row["message"]), subscriptions, row["id"], bool(row["fifo"]))
+    for row in svc.db.query("SELECT * FROM http_deliveries ORDER BY id"):
+        if row["id"] in _timers:
+            continue
+        _timers[row["id"]] = runtime.scheduler.call_at(
+            row["due"], _attempt, runtime, row["endpoint"], json.loads(row["headers"]), bytes(row["body"]),
+            json.loads(row["delays"]), row["done"], row["id"])

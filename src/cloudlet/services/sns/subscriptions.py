@@ -162,7 +162,7 @@ def subscribe(ctx, params):
     if protocol == "sqs" and endpoint.endswith(".fifo") and not fifo_topic:
         raise invalid("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS "
                       "topics")
-    if fifo_topic and protocol not in ("sqs", "lambda", "firehose", "http", "https"):
+    if fifo_topic and protocol != "sqs":
         raise invalid(f"Invalid protocol type: {protocol}")
 
     _expire_pending(ctx)
@@ -178,7 +178,8 @@ def subscribe(ctx, params):
     arn = f"{topic['arn']}:{uuid.uuid4()}"
     attributes = {k: v for k, v in attributes.items() if v != ""}
     attributes["_principal"] = ctx.principal.arn
-    pending = protocol in NEEDS_CONFIRMATION
+    # A queue of another account than the subscriber's confirms through a message sent to the queue.
+    pending = protocol in NEEDS_CONFIRMATION or (protocol == "sqs" and endpoint.split(":")[4] != ctx.account)
     with service.db.transaction():
         service.db.execute(
             "INSERT INTO subscriptions (arn, topic_arn, account, region, protocol, endpoint, owner, attributes, "
@@ -186,8 +187,8 @@ def subscribe(ctx, params):
             (arn, topic["arn"], topic["account"], topic["region"], protocol, endpoint, ctx.account,
              json.dumps(attributes), int(pending), int(not pending), ctx.now()))
         token = new_token(topic["arn"], arn, ctx.now()) if pending else None
-    if token and protocol in ("http", "https"):
-        delivery.send_confirmation(ctx, topic, arn, endpoint, token, "SubscriptionConfirmation")
+    if token and protocol in ("http", "https", "sqs"):
+        delivery.send_confirmation(ctx, topic, arn, endpoint, token, "SubscriptionConfirmation", protocol)
     if pending and not params.get("ReturnSubscriptionArn"):
         return {"SubscriptionArn": "pending confirmation"}
     return {"SubscriptionArn": arn}
@@ -234,7 +235,8 @@ def unsubscribe(ctx, params):
         topic = service.db.one("SELECT * FROM topics WHERE arn=?", (row["topic_arn"],))
         if topic is not None:
             token = new_token(row["topic_arn"], arn, ctx.now(), restore=json.dumps(dict(row)))
-            delivery.send_confirmation(ctx, topic, arn, row["endpoint"], token, "UnsubscribeConfirmation")
+            delivery.send_confirmation(ctx, topic, arn, row["endpoint"], token, "UnsubscribeConfirmation",
+                                       row["protocol"])
     return {}
 
 
@@ -246,7 +248,7 @@ def _listed(row) -> dict:
 @service.handler("ListSubscriptions")
 def list_subscriptions(ctx, params):
     _expire_pending(ctx)
-    rows, token = page("SELECT rowid, * FROM subscriptions WHERE account=? AND region=?",
+    rows, token = page("SELECT rowid, * FROM subscriptions WHERE owner=? AND region=?",
                        (ctx.account, ctx.region), params.get("NextToken"))
     result = {"Subscriptions": [_listed(r) for r in rows]}
     if token:
@@ -314,5 +316,4 @@ def set_subscription_attributes(ctx, params):
     else:
         stored[name] = value
     service.db.execute("UPDATE subscriptions SET attributes=? WHERE arn=?", (json.dumps(stored), row["arn"]))
-    delivery.forget_subscription(row["arn"])
     return {}

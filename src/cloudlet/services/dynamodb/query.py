@@ -191,16 +191,13 @@ class Reader:
         table, index = self.table, self.index
         items, scanned, size, last = [], 0, 0, None
         truncated = False
-        for row in storage.db.execute(sql, args):
-            data = row[-1]
+        for data, stored_size in storage.db.execute(sql, args):
             item = V.loads(data)
-            if index is not None:
+            item_bytes = stored_size
+            visible = item
+            if index is not None and self.select != "ALL_ATTRIBUTES" and index.projection != "ALL":
                 visible = index.project(item, table)
-                if self.select == "ALL_ATTRIBUTES":
-                    visible = item
-            else:
-                visible = item
-            item_bytes = V.item_size(visible)
+                item_bytes = V.item_size(visible)
             if size + item_bytes > PAGE_BYTES and scanned:
                 truncated = True
                 break
@@ -253,7 +250,7 @@ def query(ctx, params):
     hk = V.hash_prefix(V.encode_key_value(hash_value))
     if index is None:
         range_sql, range_args = _range_sql("rk", range_op, range_values)
-        sql = "SELECT data FROM items WHERE tid=? AND hk=?" + range_sql
+        sql = "SELECT data, size FROM items WHERE tid=? AND hk=?" + range_sql
         args = [table.tid, hk, *range_args]
         if start is not None:
             sql += " AND rk < ?" if descending else " AND rk > ?"
@@ -261,7 +258,7 @@ def query(ctx, params):
         sql += _order(["rk"], descending)
     else:
         range_sql, range_args = _range_sql("i.rk", range_op, range_values)
-        sql = ("SELECT t.data FROM index_items i JOIN items t ON t.tid=? AND t.hk=i.thk AND t.rk=i.trk "
+        sql = ("SELECT t.data, t.size FROM index_items i JOIN items t ON t.tid=? AND t.hk=i.thk AND t.rk=i.trk "
                "WHERE i.iid=? AND i.hk=?" + range_sql)
         args = [table.tid, index.iid, hk, *range_args]
         if start is not None:
@@ -290,13 +287,13 @@ def scan(ctx, params):
     table, index = reader.table, reader.index
     start = reader.start_key()
     if index is None:
-        sql, args, hk_col = "SELECT data FROM items WHERE tid=?", [table.tid], "hk"
+        sql, args, hk_col = "SELECT data, size FROM items WHERE tid=?", [table.tid], "hk"
         if start is not None:
             sql += " AND (hk, rk) > (?, ?)"
             args += [start[0], start[1]]
         order = ["hk", "rk"]
     else:
-        sql = ("SELECT t.data FROM index_items i JOIN items t ON t.tid=? AND t.hk=i.thk AND t.rk=i.trk "
+        sql = ("SELECT t.data, t.size FROM index_items i JOIN items t ON t.tid=? AND t.hk=i.thk AND t.rk=i.trk "
                "WHERE i.iid=?")
         args, hk_col = [table.tid, index.iid], "i.hk"
         if start is not None:

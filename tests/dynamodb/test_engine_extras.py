@@ -1,0 +1,144 @@
+"""Spec items the other files do not cover: key encoding order at the number range extremes,
+GSI maintenance when an index key changes, stream retention, the TTL five-year rule, the
+transaction size limit, and Query on a large partition being a range read."""
+import random
+import time
+import uuid
+from decimal import Decimal
+
+import pytest
+from botocore.exceptions import ClientError
+
+from cloudlet.services.dynamodb import values as V
+
+FAST = {"Delay": 0.2, "MaxAttempts": 150}
+
+
+def S(v):
+    return {"S": v}
+
+
+def N(v):
+    return {"N": str(v)}
+
+
+@pytest.fixture
+def ddb(client):
+    return client("dynamodb")
+
+
+def make_table(ddb, keys=(("pk", "S"),), **kwargs):
+    name = f"ext-{uuid.uuid4().hex[:12]}"
+    attrs = list(keys) + list(kwargs.pop("extra_attrs", []))
+    ddb.create_table(TableName=name,
+                     KeySchema=[{"AttributeName": a, "KeyType": k} for (a, _), k in zip(keys, ("HASH", "RANGE"))],
+                     AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in attrs],
+                     BillingMode="PAY_PER_REQUEST", **kwargs)
+    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
+    return name
+
+
+def test_number_key_encoding_preserves_order():
+    numbers = ["-9.9999999999999999999999999999999999999E+125", "-1E+125", "-100", "-10", "-1.5", "-1",
+               "-0.001", "-1E-130", "0", "1E-130", "0.001", "0.1", "1", "1.0001", "1.5", "9", "10", "10.5", "100",
+               "12345678901234567890123456789012345678", "9.9999999999999999999999999999999999999E+125"]
+    rng = random.Random(7)
+    numbers += [str(Decimal(rng.randint(-10 ** 6, 10 ** 6)) / Decimal(10 ** rng.randint(0, 8))) for _ in range(300)]
+    canonical = [V.canonical_number(n) for n in numbers]
+    by_bytes = sorted(canonical, key=V.encode_number)
+    assert [Decimal(n) for n in by_bytes] == sorted(Decimal(n) for n in canonical)
+
+
+def test_gsi_follows_index_key_changes(ddb):
+    name = make_table(ddb, extra_attrs=[("status", "S")], GlobalSecondaryIndexes=[{
+        "IndexName": "by_status", "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+
+    def keys_with(status):
+        resp = ddb.query(TableName=name, IndexName="by_status", KeyConditionExpression="#s = :s",
+                         ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":s": S(status)})
+        return sorted(i["pk"]["S"] for i in resp["Items"])
+
+    ddb.put_item(TableName=name, Item={"pk": S("a"), "status": S("open")})
+    ddb.put_item(TableName=name, Item={"pk": S("b"), "status": S("open")})
+    assert keys_with("open") == ["a", "b"]
+    ddb.update_item(TableName=name, Key={"pk": S("a")}, UpdateExpression="SET #s = :c",
+                    ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":c": S("closed")})
+    assert keys_with("open") == ["b"]
+    assert keys_with("closed") == ["a"]
+    ddb.update_item(TableName=name, Key={"pk": S("b")}, UpdateExpression="REMOVE #s",
+                    ExpressionAttributeNames={"#s": "status"})
+    assert keys_with("open") == []
+    ddb.delete_item(TableName=name, Key={"pk": S("a")})
+    assert keys_with("closed") == []
+
+
+def test_gsi_key_type_mismatch_is_rejected(ddb):
+    name = make_table(ddb, extra_attrs=[("g", "S")], GlobalSecondaryIndexes=[{
+        "IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+        "Projection": {"ProjectionType": "ALL"}}])
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(TableName=name, Item={"pk": S("a"), "g": N(1)})
+    err = exc.value.response["Error"]
+    assert err["Code"] == "ValidationException"
+    assert "Type mismatch for Index Key g Expected: S Actual: N IndexName: by_g" in err["Message"]
+
+
+def test_stream_records_are_trimmed_after_24_hours(ddb, client, advance):
+    streams = client("dynamodbstreams")
+    name = make_table(ddb, StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    arn = ddb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    ddb.put_item(TableName=name, Item={"pk": S("old")})
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    advance(25 * 3600)
+    ddb.put_item(TableName=name, Item={"pk": S("new")})
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["new"]
+
+
+def test_ttl_ignores_expiry_more_than_five_years_old(ddb, advance):
+    name = make_table(ddb)
+    ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    now = int(ddb.describe_table(TableName=name)["Table"]["CreationDateTime"].timestamp())
+    ddb.put_item(TableName=name, Item={"pk": S("ancient"), "exp": N(now - 6 * 365 * 24 * 3600)})
+    ddb.put_item(TableName=name, Item={"pk": S("recent"), "exp": N(now - 10)})
+    advance(5)
+    deadline = time.monotonic() + 15
+    while "Item" in ddb.get_item(TableName=name, Key={"pk": S("recent")}, ConsistentRead=True):
+        assert time.monotonic() < deadline, "expired item never deleted"
+        time.sleep(0.2)
+    assert "Item" in ddb.get_item(TableName=name, Key={"pk": S("ancient")}, ConsistentRead=True)
+
+
+def test_transaction_of_more_than_100_actions_rejected(ddb):
+    name = make_table(ddb)
+    with pytest.raises(ClientError) as exc:
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": name, "Item": {"pk": S(f"k{i}")}}} for i in range(101)])
+    assert exc.value.response["Error"]["Code"] == "ValidationException"
+    assert "Member must have length less than or equal to 100" in exc.value.response["Error"]["Message"]
+
+
+def test_transaction_of_100_actions_commits(ddb):
+    name = make_table(ddb)
+    ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": name, "Item": {"pk": S(f"k{i}")}}} for i in range(100)])
+    assert ddb.scan(TableName=name, Select="COUNT")["Count"] == 100
+
+
+def test_query_on_a_large_table_reads_only_its_range(ddb):
+    name = make_table(ddb, keys=(("pk", "S"), ("sk", "N")))
+    for batch in range(120):  # 3000 items in 30 partitions
+        ddb.batch_write_item(RequestItems={name: [
+            {"PutRequest": {"Item": {"pk": S(f"p{(batch * 25 + i) % 30}"), "sk": N(batch * 25 + i),
+                                     "pad": S("x" * 100)}}} for i in range(25)]})
+    started = time.monotonic()
+    for _ in range(20):
+        resp = ddb.query(TableName=name, KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+                         ExpressionAttributeValues={":p": S("p7"), ":a": N(1000), ":b": N(1300)})
+    elapsed = (time.monotonic() - started) / 20
+    assert [int(i["sk"]["N"]) for i in resp["Items"]] == [n for n in range(1000, 1301) if n % 30 == 7]
+    assert resp["ScannedCount"] == resp["Count"] == 10
+    assert elapsed < 0.5

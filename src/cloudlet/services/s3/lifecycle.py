@@ -153,3 +153,12 @@ def sweep(now: float) -> None:
                     "SELECT upload_id, key, initiated FROM uploads WHERE bucket=?", (bucket_name,)):
                 if key.startswith(prefix) and _midnight_after(initiated, days) <= now:
                     drop_upload(upload_id)
+
+
+@service.on_start
+def _schedule_sweep(svc) -> None:
+    from cloudlet.services.s3.common import state
+    if state.get("sweep") is not None:
+        state["sweep"].cancel()
+    scheduler = svc.runtime.scheduler
+    state["sweep"] = scheduler.every(3600, lambda: sweep(scheduler.now()))

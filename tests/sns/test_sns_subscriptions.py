@@ -455,6 +455,15 @@ def test_queue_owner_subscribing_to_another_accounts_topic_is_confirmed(client, 
     topic = new_topic(sns_owner, unique_name)
     sns = client("sns", aws_access_key_id="222222222222")
     _, queue_arn = new_queue(client("sqs", aws_access_key_id="222222222222"), unique_name)
+    # the default topic policy only lets the owner's account in
+    with pytest.raises(ClientError) as exc:
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    code, message, status = error_of(exc)
+    assert (code, status) == ("AuthorizationError", 403)
+    assert message.startswith("User: arn:aws:iam::222222222222:root is not authorized to perform: SNS:Subscribe")
+
+    sns_owner.add_permission(TopicArn=topic, Label="let-b-subscribe", AWSAccountId=["222222222222"],
+                             ActionName=["Subscribe"])
     sub_arn = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)["SubscriptionArn"]
     assert sub_arn.startswith(topic + ":")
     attrs = sns.get_subscription_attributes(SubscriptionArn=sub_arn)["Attributes"]

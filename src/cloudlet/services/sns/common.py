@@ -88,14 +88,17 @@ def topic_not_found() -> Exception:
     return NotFound("Topic does not exist")
 
 
-def get_topic(ctx, arn: str, *, name: str = "TopicArn", check_region: bool = True):
-    """The topic row an ARN names: malformed -> InvalidParameter, missing -> NotFound."""
+def get_topic(ctx, arn: str, action: str, *, name: str = "TopicArn"):
+    """The topic row an ARN names: malformed -> InvalidParameter, missing -> NotFound, and a caller of another
+    account must be allowed the action by the topic's policy."""
+    from cloudlet.services.sns import access
     parts = parse_arn(arn, name)
-    if check_region and parts[3] != ctx.region:
+    if parts[3] != ctx.region:
         raise invalid(name)
     row = service.db.one("SELECT * FROM topics WHERE arn=?", (arn,))
     if row is None:
         raise topic_not_found()
+    access.check(ctx, row, action)
     return row
 
 

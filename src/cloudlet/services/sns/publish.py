@@ -168,7 +168,7 @@ def publish(ctx, params):
         arn = params.get("TargetArn")
     if arn is None:
         return _direct(ctx, params)
-    topic = get_topic(ctx, arn, name=targets[0])
+    topic = get_topic(ctx, arn, "Publish", name=targets[0])
     return _send(ctx, topic, _prepare(ctx, topic, params))
 
 
@@ -190,7 +190,7 @@ def publish_batch(ctx, params):
     total = sum(len((e.get("Message") or "").encode()) for e in entries)
     if total > MAX_MESSAGE_BYTES:
         raise BatchRequestTooLong("The length of all the messages put together is more than the limit.")
-    topic = get_topic(ctx, params["TopicArn"])
+    topic = get_topic(ctx, params["TopicArn"], "Publish")
     messages = [_prepare(ctx, topic, entry) for entry in entries]
     successful = []
     for entry, msg in zip(entries, messages):

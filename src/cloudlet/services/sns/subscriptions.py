@@ -140,7 +140,7 @@ def _same_attributes(given: dict, stored: dict) -> bool:
 
 @service.handler("Subscribe")
 def subscribe(ctx, params):
-    topic = get_topic(ctx, params["TopicArn"])
+    topic = get_topic(ctx, params["TopicArn"], "Subscribe")
     protocol, endpoint = params["Protocol"], params.get("Endpoint") or ""
     _check_endpoint(protocol, endpoint)
     given = dict(params.get("Attributes") or {})
@@ -258,7 +258,7 @@ def list_subscriptions(ctx, params):
 
 @service.handler("ListSubscriptionsByTopic")
 def list_subscriptions_by_topic(ctx, params):
-    topic = get_topic(ctx, params["TopicArn"])
+    topic = get_topic(ctx, params["TopicArn"], "ListSubscriptionsByTopic")
     _expire_pending(ctx)
     rows, token = page("SELECT rowid, * FROM subscriptions WHERE topic_arn=?", (topic["arn"],),
                        params.get("NextToken"))

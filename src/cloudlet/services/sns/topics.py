@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 
+from cloudlet.services.sns import access
 from cloudlet.services.sns.common import (ResourceNotFound, TagLimitExceeded, get_topic, invalid, is_fifo, page,
                                           parse_arn, service)
 from cloudlet.services.sns.policies import effective_topic_delivery_policy, parse_delivery_policy
@@ -112,6 +113,9 @@ def create_topic(ctx, params):
 def delete_topic(ctx, params):
     arn = params["TopicArn"]
     parse_arn(arn, "TopicArn")
+    topic = service.db.one("SELECT * FROM topics WHERE arn=?", (arn,))
+    if topic is not None:
+        access.check(ctx, topic, "DeleteTopic")
     with service.db.transaction():
         service.db.execute("DELETE FROM topics WHERE arn=?", (arn,))
         service.db.execute("DELETE FROM subscriptions WHERE topic_arn=?", (arn,))
@@ -132,7 +136,7 @@ def list_topics(ctx, params):
 
 @service.handler("GetTopicAttributes")
 def get_topic_attributes(ctx, params):
-    topic = get_topic(ctx, params["TopicArn"])
+    topic = get_topic(ctx, params["TopicArn"], "GetTopicAttributes")
     stored = json.loads(topic["attributes"])
     counts = service.db.one(
         "SELECT SUM(pending = 0) AS confirmed, SUM(pending = 1) AS pending FROM subscriptions WHERE topic_arn=?",
@@ -153,7 +157,7 @@ def get_topic_attributes(ctx, params):
 
 @service.handler("SetTopicAttributes")
 def set_topic_attributes(ctx, params):
-    topic = get_topic(ctx, params["TopicArn"])
+    topic = get_topic(ctx, params["TopicArn"], "SetTopicAttributes")
     name, value = params["AttributeName"], params.get("AttributeValue") or ""
     if name not in SETTABLE:
         raise invalid("AttributeName")
@@ -181,7 +185,7 @@ def _update_policy(topic, change) -> None:
 
 @service.handler("AddPermission")
 def add_permission(ctx, params):
-    topic = get_topic(ctx, params["TopicArn"])
+    topic = get_topic(ctx, params["TopicArn"], "AddPermission")
     label = params["Label"]
 
     def add(policy):
@@ -199,7 +203,7 @@ def add_permission(ctx, params):
 
 @service.handler("RemovePermission")
 def remove_permission(ctx, params):
-    topic = get_topic(ctx, params["TopicArn"])
+    topic = get_topic(ctx, params["TopicArn"], "RemovePermission")
 
     def remove(policy):
         policy["Statement"] = [s for s in policy.get("Statement", []) if s.get("Sid") != params["Label"]]
@@ -254,13 +258,13 @@ def _check_data_protection(text: str) -> None:
 
 @service.handler("GetDataProtectionPolicy")
 def get_data_protection_policy(ctx, params):
-    topic = get_topic(ctx, params["ResourceArn"], name="ResourceArn")
+    topic = get_topic(ctx, params["ResourceArn"], "GetDataProtectionPolicy", name="ResourceArn")
     return {"DataProtectionPolicy": topic["data_protection"]}
 
 
 @service.handler("PutDataProtectionPolicy")
 def put_data_protection_policy(ctx, params):
-    topic = get_topic(ctx, params["ResourceArn"], name="ResourceArn")
+    topic = get_topic(ctx, params["ResourceArn"], "PutDataProtectionPolicy", name="ResourceArn")
     _check_data_protection(params["DataProtectionPolicy"])
     service.db.execute("UPDATE topics SET data_protection=? WHERE arn=?",
                        (params["DataProtectionPolicy"], topic["arn"]))

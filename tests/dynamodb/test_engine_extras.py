@@ -142,3 +142,104 @@ def test_query_on_a_large_table_reads_only_its_range(ddb):
     assert [int(i["sk"]["N"]) for i in resp["Items"]] == [n for n in range(1000, 1301) if n % 30 == 7]
     assert resp["ScannedCount"] == resp["Count"] == 10
     assert elapsed < 0.5
+
+
+def test_restore_to_an_earlier_point_in_time(ddb, advance):
+    name = make_table(ddb)
+    ddb.put_item(TableName=name, Item={"pk": S("before-pitr"), "v": N(1)})
+    ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    ddb.put_item(TableName=name, Item={"pk": S("kept"), "v": N(1)})
+    advance(60)
+    moment = ddb.describe_continuous_backups(TableName=name)[
+        "ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]["LatestRestorableDateTime"]
+    advance(60)
+    ddb.put_item(TableName=name, Item={"pk": S("kept"), "v": N(2)})
+    ddb.put_item(TableName=name, Item={"pk": S("late")})
+    ddb.delete_item(TableName=name, Key={"pk": S("before-pitr")})
+
+    target = f"{name}-r"
+    ddb.restore_table_to_point_in_time(SourceTableName=name, TargetTableName=target, RestoreDateTime=moment)
+    ddb.get_waiter("table_exists").wait(TableName=target, WaiterConfig=FAST)
+    items = sorted(ddb.scan(TableName=target, ConsistentRead=True)["Items"], key=lambda i: i["pk"]["S"])
+    assert items == [{"pk": S("before-pitr"), "v": N(1)}, {"pk": S("kept"), "v": N(1)}]
+
+    with pytest.raises(ClientError) as exc:
+        ddb.restore_table_to_point_in_time(SourceTableName=name, TargetTableName=f"{name}-x",
+                                           RestoreDateTime=moment.replace(year=moment.year - 1))
+    assert exc.value.response["Error"]["Code"] == "InvalidRestoreTimeException"
+
+
+def test_opt_in_throttling_of_provisioned_tables(tmp_path, monkeypatch):
+    """With CLOUDLET_DYNAMODB_THROTTLING=1 a PROVISIONED table enforces its WCU with a token bucket;
+    on-demand tables are never throttled."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    import boto3
+    from botocore.config import Config
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "CLOUDLET_DYNAMODB_THROTTLING": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "cloudlet", "serve", "--port", str(port), "--in-memory",
+                             "--log-level", "warning"], env=env)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(url + "/_cloudlet/health", timeout=1).read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        ddb = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=url, aws_access_key_id="test",
+                           aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}))
+        provisioned = "throttled-table"
+        ddb.create_table(TableName=provisioned, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+        on_demand = make_table(ddb)
+        with pytest.raises(ClientError) as exc:
+            for i in range(20):
+                ddb.put_item(TableName=provisioned, Item={"pk": S(f"k{i}")})
+        assert exc.value.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+        for i in range(20):
+            ddb.put_item(TableName=on_demand, Item={"pk": S(f"k{i}")})
+        urllib.request.urlopen(urllib.request.Request(url + "/_cloudlet/time/advance?seconds=5", data=b"",
+                                                      method="POST")).read()
+        ddb.put_item(TableName=provisioned, Item={"pk": S("after-refill")})
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_kinesis_streaming_destination_is_stored(ddb):
+    name = make_table(ddb)
+    stream = "arn:aws:kinesis:us-east-1:000000000000:stream/changes"
+    resp = ddb.enable_kinesis_streaming_destination(TableName=name, StreamArn=stream)
+    assert resp["DestinationStatus"] == "ENABLING"
+    time.sleep(0.4)
+    [dest] = ddb.describe_kinesis_streaming_destination(TableName=name)["KinesisDataStreamDestinations"]
+    assert dest["StreamArn"] == stream and dest["DestinationStatus"] == "ACTIVE"
+    assert ddb.disable_kinesis_streaming_destination(TableName=name, StreamArn=stream)["DestinationStatus"] == \
+        "DISABLING"
+
+
+def test_contributor_insights_settings(ddb):
+    name = make_table(ddb)
+    assert ddb.describe_contributor_insights(TableName=name)["ContributorInsightsStatus"] == "DISABLED"
+    ddb.update_contributor_insights(TableName=name, ContributorInsightsAction="ENABLE")
+    assert ddb.describe_contributor_insights(TableName=name)["ContributorInsightsStatus"] == "ENABLED"
+
+
+def test_global_table_replicas_are_clearly_refused(ddb):
+    name = make_table(ddb, StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": "eu-west-1"}}])
+    assert exc.value.response["Error"]["Code"] == "NotImplemented"
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501

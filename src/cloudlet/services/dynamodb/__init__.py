@@ -2,15 +2,17 @@
 change records that the dynamodbstreams package serves."""
 from cloudlet.service import Service
 
-from .storage import SCHEMA_V1, Storage
+from .storage import SCHEMA_V1, SCHEMA_V2, Storage
 
-service = Service("dynamodb", migrations=[SCHEMA_V1])
+service = Service("dynamodb", migrations=[SCHEMA_V1, SCHEMA_V2])
 storage = Storage(service)
 
 
 @service.on_reset
 def _forget(svc):
+    from . import capacity
     storage.forget()
+    capacity.forget()
 
 
-from . import tables, items, query, transactions, backups, ttl, partiql  # noqa: E402,F401  (registers handlers)
+from . import tables, items, query, transactions, backups, ttl, partiql, extras  # noqa: E402,F401  (registers handlers)

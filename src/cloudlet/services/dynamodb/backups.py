@@ -6,7 +6,7 @@ import json
 import uuid
 
 from . import service, storage
-from .errors import (BackupNotFoundException, PointInTimeRecoveryUnavailableException, TableAlreadyExistsException,
+from .errors import (BackupNotFoundException, InvalidRestoreTimeException, PointInTimeRecoveryUnavailableException, TableAlreadyExistsException,
                      TableNotFoundException, ValidationException)
 from .storage import table_name_of
 from .tables import ACTIVATION_DELAY, describe, enable_stream, table_arn
@@ -44,12 +44,18 @@ def describe_continuous_backups(ctx, params):
 def update_continuous_backups(ctx, params):
     table = _source_table(ctx, params["TableName"])
     spec = params["PointInTimeRecoverySpecification"]
-    if spec["PointInTimeRecoveryEnabled"]:
-        if not table.meta.get("_pitr"):
-            table.meta["_pitr"] = {"since": ctx.now(), "days": spec.get("RecoveryPeriodInDays") or 35}
-    else:
-        table.meta.pop("_pitr", None)
-    table = storage.save_table(table)
+    with storage.db.transaction():
+        if spec["PointInTimeRecoveryEnabled"]:
+            if not table.meta.get("_pitr"):
+                now = ctx.now()
+                table.meta["_pitr"] = {"since": now, "days": spec.get("RecoveryPeriodInDays") or 35}
+                # The baseline: every item as it is now; later writes are logged as they happen.
+                storage.db.execute("INSERT INTO pitr_log (tid, hk, rk, at, data, size) "
+                                   "SELECT tid, hk, rk, ?, data, size FROM items WHERE tid=?", (now, table.tid))
+        else:
+            table.meta.pop("_pitr", None)
+            storage.db.execute("DELETE FROM pitr_log WHERE tid=?", (table.tid,))
+        table = storage.save_table(table)
     return {"ContinuousBackupsDescription": _continuous(ctx, table)}
 
 
@@ -97,12 +103,23 @@ def restore_table_to_point_in_time(ctx, params):
     if not source.meta.get("_pitr"):
         raise PointInTimeRecoveryUnavailableException(
             f"Point in time recovery is not enabled for table '{source.name}'")
+    if params.get("UseLatestRestorableTime") and params.get("RestoreDateTime") is not None:
+        raise ValidationException("Only one of RestoreDateTime or UseLatestRestorableTime can be specified")
     if not params.get("UseLatestRestorableTime") and params.get("RestoreDateTime") is None:
         raise ValidationException("Either RestoreDateTime or UseLatestRestorableTime must be specified")
+    now = ctx.now()
+    moment = now if params.get("UseLatestRestorableTime") else params["RestoreDateTime"].timestamp()
+    earliest = max(source.meta["_pitr"]["since"], now - PITR_WINDOW)
+    if moment < earliest or moment > now:
+        raise InvalidRestoreTimeException(f"Requested point in time is not within the restorable time range "
+                                          f"of the table.")
 
     def copy_items(tid):
-        storage.db.execute("INSERT INTO items (tid, hk, rk, data, size, ttl) "
-                           "SELECT ?, hk, rk, data, size, NULL FROM items WHERE tid=?", (tid, source.tid))
+        # Each key's latest logged version at or before the moment, unless that version is a delete.
+        storage.db.execute(
+            "INSERT INTO items (tid, hk, rk, data, size, ttl) SELECT ?, p.hk, p.rk, p.data, p.size, NULL "
+            "FROM pitr_log p WHERE p.tid=? AND p.data IS NOT NULL AND p.seq = (SELECT MAX(q.seq) FROM pitr_log q "
+            "WHERE q.tid=p.tid AND q.hk=p.hk AND q.rk=p.rk AND q.at <= ?)", (tid, source.tid, moment))
 
     summary = {"SourceTableArn": source.meta["TableArn"]}
     return {"TableDescription": _restore(ctx, params["TargetTableName"], source.meta, copy_items, summary, params)}

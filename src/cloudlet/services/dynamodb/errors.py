@@ -18,5 +18,6 @@ PointInTimeRecoveryUnavailableException = error_class("PointInTimeRecoveryUnavai
 ContinuousBackupsUnavailableException = error_class("ContinuousBackupsUnavailableException")
 ProvisionedThroughputExceededException = error_class("ProvisionedThroughputExceededException")
 DuplicateItemException = error_class("DuplicateItemException")
+InvalidRestoreTimeException = error_class("InvalidRestoreTimeException")
 
 NOT_FOUND = "Requested resource not found"

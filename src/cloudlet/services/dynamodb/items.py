@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from . import legacy, service, storage
 from . import values as V
-from .capacity import Meter, read_units, write_units
+from .capacity import Meter, admit, read_units, write_units
 from .errors import ConditionalCheckFailedException, ResourceNotFoundException, ValidationException, NOT_FOUND
 from .expressions import Scope, check_placeholders, evaluate, parse_condition, parse_projection, parse_update, project
 from .updates import apply_update, check_update, target_paths
@@ -59,14 +59,14 @@ def gsi_write_units(table, old: dict | None, new: dict | None, meter: Meter | No
             units += write_units(V.item_size(index.project(new, table)), transactional)
         elif before is not None:
             units += write_units(V.item_size(index.project(old, table)), transactional)
-        meter.add(table.name, units, index.name, index.is_global)
+        meter.add(table, units, index.name, index.is_global)
 
 
 def record_write(table, old, new, meter: Meter | None, transactional=False) -> None:
-    if meter is None or meter.mode == "NONE":
+    if meter is None or not meter.active:
         return
     size = max(V.item_size(old) if old else 0, V.item_size(new) if new else 0)
-    meter.add(table.name, write_units(size, transactional))
+    meter.add(table, write_units(size, transactional))
     gsi_write_units(table, old, new, meter, transactional)
 
 
@@ -86,6 +86,7 @@ def put_item(ctx, params):
     condition = condition_of(params, scope)
     scope.check_unused()
     table = storage.table(ctx, params["TableName"])
+    admit(table, "write")
     item = table.check_item(params["Item"])
     hk, rk = table.encode_key(item)
     meter = Meter(params.get("ReturnConsumedCapacity"), "write")
@@ -107,6 +108,7 @@ def delete_item(ctx, params):
     condition = condition_of(params, scope)
     scope.check_unused()
     table = storage.table(ctx, params["TableName"])
+    admit(table, "write")
     key = table.check_key(params["Key"])
     hk, rk = table.encode_key(key)
     meter = Meter(params.get("ReturnConsumedCapacity"), "write")
@@ -128,11 +130,12 @@ def get_item(ctx, params):
     projection = projection_of(params, scope)
     scope.check_unused()
     table = storage.table(ctx, params["TableName"])
+    admit(table, "read")
     key = table.check_key(params["Key"])
     item = storage.get(table, *table.encode_key(key))
     meter = Meter(params.get("ReturnConsumedCapacity"), "read")
-    if meter.mode != "NONE":
-        meter.add(table.name, read_units(V.item_size(item) if item else 0, bool(params.get("ConsistentRead"))))
+    if meter.active:
+        meter.add(table, read_units(V.item_size(item) if item else 0, bool(params.get("ConsistentRead"))))
     result = meter.single()
     if item is not None:
         result["Item"] = project(item, projection) if projection is not None else item
@@ -151,6 +154,7 @@ def update_item(ctx, params):
     condition = condition_of(params, scope)
     scope.check_unused()
     table = storage.table(ctx, params["TableName"])
+    admit(table, "write")
     key = table.check_key(params["Key"])
     check_update(clauses, table.key_names)
     hk, rk = table.encode_key(key)
@@ -223,6 +227,7 @@ def batch_get_item(ctx, params):
         table = storage.find(ctx.account, ctx.region, name.split(":table/")[-1])
         if table is None:
             raise ResourceNotFoundException(NOT_FOUND)
+        admit(table, "read")
         keys = [table.check_key(k) for k in request["Keys"]]
         encoded = [table.encode_key(k) for k in keys]
         _duplicates(encoded)
@@ -241,7 +246,7 @@ def batch_get_item(ctx, params):
                 pending.setdefault("Keys", []).append(key)
                 continue
             size += item_bytes
-            meter.add(table.name, read_units(item_bytes, consistent))
+            meter.add(table, read_units(item_bytes, consistent))
             if item is not None:
                 found.append(project(item, projection) if projection is not None else item)
     result = {"Responses": responses, "UnprocessedKeys": unprocessed}
@@ -260,6 +265,7 @@ def batch_write_item(ctx, params):
         table = storage.find(ctx.account, ctx.region, name.split(":table/")[-1])
         if table is None:
             raise ResourceNotFoundException(NOT_FOUND)
+        admit(table, "write")
         seen = []
         for write in writes:
             put, delete = write.get("PutRequest"), write.get("DeleteRequest")

@@ -406,7 +406,7 @@ def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Met
     else:
         last = None
     if meter is not None:
-        meter.add(table.name, read_units(size, False))
+        meter.add(table, read_units(size, False))
     result = {"Items": items}
     if last is not None:
         result["NextToken"] = base64.b64encode(json.dumps({"hk": base64.b64encode(last[0]).decode(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import legacy, service, storage
 from . import values as V
-from .capacity import Meter, read_units
+from .capacity import Meter, admit, read_units
 from .errors import ResourceNotFoundException, ValidationException, NOT_FOUND
 from .expressions import evaluate, parse_condition, paths_in, project
 from .items import projection_of, scope_of
@@ -139,6 +139,7 @@ class Reader:
         else:
             self.filter = legacy.filters(params.get(filter_label), params.get("ConditionalOperator"))
         self.table = storage.table(ctx, params["TableName"])
+        admit(self.table, "read")
         self.index = None
         if params.get("IndexName"):
             self.index = self.table.index(params["IndexName"])
@@ -219,9 +220,9 @@ class Reader:
             names = index.key_names(table) if index else table.key_names
             result["LastEvaluatedKey"] = {n: last[n] for n in names}
         meter = Meter(self.params.get("ReturnConsumedCapacity"), "read")
-        if meter.mode != "NONE":
+        if meter.active:
             units = read_units(size, self.consistent)
-            meter.add(table.name, units, index.name if index else None, index.is_global if index else True)
+            meter.add(table, units, index.name if index else None, index.is_global if index else True)
         result.update(meter.single())
         return result
 

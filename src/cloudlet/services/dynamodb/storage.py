@@ -42,6 +42,12 @@ CREATE TABLE tx_tokens (account TEXT NOT NULL, region TEXT NOT NULL, token TEXT 
     PRIMARY KEY (account, region, token))
 """
 
+SCHEMA_V2 = """
+CREATE TABLE pitr_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, tid INTEGER NOT NULL, hk BLOB NOT NULL,
+    rk BLOB NOT NULL, at REAL NOT NULL, data TEXT, size INTEGER);
+CREATE INDEX pitr_log_key ON pitr_log (tid, hk, rk, at)
+"""
+
 SEQUENCE_BASE = 10 ** 20
 STREAM_RETENTION = 24 * 3600
 
@@ -111,6 +117,7 @@ class Table:
         self.indexes = self.lsis + self.gsis
         self.stream = meta.get("_stream")  # {"sid", "arn", "view_type"} while enabled
         self.ttl_attribute = meta.get("_ttl", {}).get("attribute") if meta.get("_ttl", {}).get("enabled") else None
+        self.pitr = bool(meta.get("_pitr"))
 
     def index(self, name: str) -> Index | None:
         for index in self.indexes:
@@ -237,6 +244,7 @@ class Storage:
             for index in table.lsis + [Index(m, True, table) for m in table.meta.get("GlobalSecondaryIndexes", [])]:
                 self.db.execute("DELETE FROM index_items WHERE iid=?", (index.iid,))
             self.db.execute("DELETE FROM items WHERE tid=?", (table.tid,))
+            self.db.execute("DELETE FROM pitr_log WHERE tid=?", (table.tid,))
             self.db.execute("DELETE FROM tables WHERE id=?", (table.tid,))
         self._tables.pop((table.account, table.region, table.name), None)
 
@@ -261,12 +269,17 @@ class Storage:
         """Replace (new) or delete (new is None) one item, its index rows and its stream record.
         The caller holds a store transaction."""
         db = self.db
+        data = size = None
         if new is not None:
             ttl = _ttl_value(new, table.ttl_attribute)
+            data, size = V.dumps(new), V.item_size(new)
             db.execute("INSERT OR REPLACE INTO items (tid, hk, rk, data, size, ttl) VALUES (?, ?, ?, ?, ?, ?)",
-                       (table.tid, hk, rk, V.dumps(new), V.item_size(new), ttl))
+                       (table.tid, hk, rk, data, size, ttl))
         elif old is not None:
             db.execute("DELETE FROM items WHERE tid=? AND hk=? AND rk=?", (table.tid, hk, rk))
+        if table.pitr:
+            db.execute("INSERT INTO pitr_log (tid, hk, rk, at, data, size) VALUES (?, ?, ?, ?, ?, ?)",
+                       (table.tid, hk, rk, now, data, size))
         for index in table.indexes:
             before = index.key_of(old, table) if old is not None else None
             after = index.key_of(new, table) if new is not None else None

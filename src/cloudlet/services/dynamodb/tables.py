@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 
 from .errors import (LimitExceededException, ResourceInUseException, ResourceNotFoundException,
                      ValidationException)
+from cloudlet.errors import NotImplementedOperation
+
 from .storage import Table, table_name_of
 from . import service, storage
 
@@ -325,6 +327,9 @@ def update_table(ctx, params):
     if not changes:
         raise ValidationException("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                                   "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
+    if params.get("ReplicaUpdates"):
+        raise NotImplementedOperation("Global table replicas (UpdateTable ReplicaUpdates) are not implemented by "
+                                      "cloudlet yet")
     busy = False
     for definition in params.get("AttributeDefinitions") or []:
         existing = {a["AttributeName"]: a for a in meta["AttributeDefinitions"]}

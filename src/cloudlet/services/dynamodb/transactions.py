@@ -7,7 +7,7 @@ import json
 
 from . import service, storage
 from . import values as V
-from .capacity import Meter, read_units
+from .capacity import Meter, admit, read_units
 from .errors import (IdempotentParameterMismatchException, ResourceNotFoundException,
                      TransactionCanceledException, ValidationException, NOT_FOUND)
 from .expressions import evaluate, parse_update, project
@@ -41,6 +41,7 @@ def _plan(ctx, action: dict):
     table = storage.find(ctx.account, ctx.region, storage_name(spec["TableName"]))
     if table is None:
         raise ResourceNotFoundException(NOT_FOUND)
+    admit(table, "write")
     if kind == "Put":
         item = table.check_item(spec["Item"])
         key = table.key_of(item)
@@ -107,7 +108,7 @@ def transact_write_items(ctx, params):
                 else:
                     new = old
                     reasons.append({"Code": "None"})
-                    meter.add(table.name, read_units(V.item_size(old) if old else 0, True, True))
+                    meter.add(table, read_units(V.item_size(old) if old else 0, True, True))
                     continue
             except ValidationException as e:
                 reasons.append({"Code": "ValidationError", "Message": e.message})
@@ -147,6 +148,7 @@ def transact_get_items(ctx, params):
         table = storage.find(ctx.account, ctx.region, storage_name(spec["TableName"]))
         if table is None:
             raise ResourceNotFoundException(NOT_FOUND)
+        admit(table, "read")
         encoded = table.encode_key(table.check_key(spec["Key"]))
         if (table.tid, encoded) in seen:
             raise ValidationException("Transaction request cannot include multiple operations on one item")
@@ -157,7 +159,7 @@ def transact_get_items(ctx, params):
     with storage.db.transaction():
         for table, (hk, rk), projection in plans:
             item = storage.get(table, hk, rk)
-            meter.add(table.name, read_units(V.item_size(item) if item else 0, True, True))
+            meter.add(table, read_units(V.item_size(item) if item else 0, True, True))
             if item is None:
                 responses.append({})
             else:

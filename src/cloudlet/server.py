@@ -129,6 +129,13 @@ class Gateway:
             return _json(200, {"offset": runtime.scheduler.offset, "now": runtime.scheduler.now()})
         if path == "time" and request.method == "GET":
             return _json(200, {"offset": runtime.scheduler.offset, "now": runtime.scheduler.now()})
+        name, _, rest = path.partition("/")
+        if rest and name in ServiceRegistry.packaged():
+            service = runtime.services.get(name)
+            if service is not None and service.internal_hook is not None:
+                response = await service.internal_hook(request, rest)
+                if response is not None:
+                    return response
         return _json(404, {"error": f"no such endpoint: {request.method} {request.path}"})
 
 

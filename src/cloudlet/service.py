@@ -42,6 +42,9 @@ class Service:
         # Optional ``async hook(ctx, request) -> Response | None`` run before operation lookup,
         # for requests that no model operation describes (S3 CORS preflight, website, POST form).
         self.request_hook: Callable | None = None
+        # Optional ``async hook(request, path) -> Response | None`` for GET /_cloudlet/<service>/<path>:
+        # files a service hands out by URL (SNS's signing certificate).
+        self.internal_hook: Callable | None = None
 
     # -- registration -------------------------------------------------------------------------
     def handler(self, operation: str) -> Callable[[Handler], Handler]:

@@ -367,3 +367,40 @@ def test_unreachable_endpoint_does_not_break_publish(client, unique_name):
     topic = new_topic(sns, unique_name)
     sns.subscribe(TopicArn=topic, Protocol="http", Endpoint="http://127.0.0.1:9/nothing-listens")
     assert sns.publish(TopicArn=topic, Message="m")["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+# --- Signatures --------------------------------------------------------------------------------------
+
+def _verify(message: dict) -> None:
+    """Check a message's signature as AWS's SDK validators do, with the certificate at SigningCertURL."""
+    import base64
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    if message["Type"] == "Notification":
+        fields = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
+    else:
+        fields = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type")
+    data = "".join(f"{k}\n{message[k]}\n" for k in fields if k in message).encode()
+    with urllib.request.urlopen(message["SigningCertURL"], timeout=10) as resp:
+        cert = x509.load_pem_x509_certificate(resp.read())
+    algorithm = hashes.SHA256() if message["SignatureVersion"] == "2" else hashes.SHA1()
+    cert.public_key().verify(base64.b64decode(message["Signature"]), data, padding.PKCS1v15(), algorithm)
+
+
+def test_http_messages_are_signed_with_the_served_certificate(client, unique_name, endpoint):
+    pytest.importorskip("cryptography")
+    sns = client("sns")
+    topic = new_topic(sns, unique_name)
+    subscribe_confirmed(sns, topic, endpoint)
+    _verify(endpoint.of_type("SubscriptionConfirmation")[0].json)
+    sns.publish(TopicArn=topic, Message="signed", Subject="s")
+    _verify(endpoint.wait_for("Notification")[0].json)
+
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="SignatureVersion", AttributeValue="2")
+    sns.publish(TopicArn=topic, Message="signed with sha256")
+    second = endpoint.wait_for("Notification", 2)[1].json
+    assert second["SignatureVersion"] == "2"
+    _verify(second)

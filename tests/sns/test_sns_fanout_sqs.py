@@ -389,3 +389,20 @@ def test_publish_batch_to_fifo_topic(client, unique_name):
         for i in range(3)])
     assert again["Failed"] == [] and len(again["Successful"]) == 3
     assert_empty(sqs, url)
+
+
+def test_message_structure_json_sends_no_attributes(client, unique_name):
+    """AWS: message attributes are sent only when the message structure is String, not JSON."""
+    sns, sqs = client("sns"), client("sqs")
+    topic = new_topic(sns, unique_name)
+    url, _ = subscribe_queue(sns, sqs, unique_name, topic)
+    raw_url, _ = subscribe_queue(sns, sqs, unique_name, topic, RawMessageDelivery="true")
+    sns.publish(TopicArn=topic, MessageStructure="json", Message=json.dumps({"default": "d", "sqs": "for sqs"}),
+                MessageAttributes={"color": {"DataType": "String", "StringValue": "red"}})
+    [msg] = receive(sqs, url, 1)
+    body = json.loads(msg["Body"])
+    assert body["Message"] == "for sqs"
+    assert "MessageAttributes" not in body
+    [raw] = receive(sqs, raw_url, 1)
+    assert raw["Body"] == "for sqs"
+    assert "MessageAttributes" not in raw

@@ -89,7 +89,7 @@ def notification(msg: Message, subscription_arn: str, protocol: str, real_signat
     if msg.sequence is None:  # FIFO topics' notifications are not signed
         signing.add_signature(body, msg.signature_version, msg.base_url, real_signature)
     body["UnsubscribeURL"] = f"{msg.base_url}/?Action=Unsubscribe&SubscriptionArn={subscription_arn}"
-    if msg.attributes:
+    if msg.attributes and msg.structure is None:  # attributes travel only with a String message structure
         body["MessageAttributes"] = msg.envelope_attributes()
     return body
 
@@ -180,7 +180,7 @@ async def _to_sqs(runtime, msg: Message, arn: str, queue_arn: str, stored: dict)
                      msg.message_id, queue_arn)
             return
         params = {"MessageBody": msg.text_for("sqs")}
-        if msg.attributes:
+        if msg.attributes and msg.structure is None:
             params["MessageAttributes"] = {name: dict(value) for name, value in msg.attributes.items()}
     else:
         params = {"MessageBody": json.dumps(notification(msg, arn, "sqs", False), ensure_ascii=False)}

@@ -146,9 +146,7 @@ def subscribe(ctx, params):
     given = dict(params.get("Attributes") or {})
     scope = given.get("FilterPolicyScope", "MessageAttributes")
     attributes = {}
-    for name in ("FilterPolicyScope", *sorted(given)):
-        if name not in given or name in attributes:
-            continue
+    for name in sorted(given, key=lambda n: n != "FilterPolicyScope"):  # the scope first: policies depend on it
         if name not in ATTRIBUTES:
             raise invalid(f"Attributes Reason: Unknown attribute {name}")
         try:

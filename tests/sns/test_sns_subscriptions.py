@@ -469,3 +469,19 @@ def test_queue_owner_subscribing_to_another_accounts_topic_is_confirmed(client, 
     attrs = sns.get_subscription_attributes(SubscriptionArn=sub_arn)["Attributes"]
     assert attrs["PendingConfirmation"] == "false"
     assert attrs["Owner"] == "222222222222"
+
+
+def test_unconfirmed_subscriptions_are_deleted_after_48_hours(client, unique_name, advance):
+    sns = client("sns")
+    topic = new_topic(sns, unique_name)
+    sub_arn = sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="late@example.com",
+                            ReturnSubscriptionArn=True)["SubscriptionArn"]
+    advance(47 * 3600)
+    assert len(subs_of_topic(sns, topic)) == 1
+    assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["SubscriptionsPending"] == "1"
+    advance(2 * 3600)
+    assert subs_of_topic(sns, topic) == []
+    assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["SubscriptionsPending"] == "0"
+    with pytest.raises(ClientError) as exc:
+        sns.get_subscription_attributes(SubscriptionArn=sub_arn)
+    assert error_of(exc) == ("NotFound", "Subscription does not exist", 404)

@@ -127,3 +127,8 @@ def base_url(ctx) -> str:
     if request is None or not request.headers.get("host"):
         return f"http://localhost:{ctx.runtime.config.port}"
     return f"{request.scheme}://{request.host}"
+
+
+def expire_pending(now: float) -> None:
+    """Unconfirmed subscriptions are deleted 48 hours after they were made (checked when they are read)."""
+    service.db.execute("DELETE FROM subscriptions WHERE pending=1 AND created < ?", (now - PENDING_LIFETIME,))

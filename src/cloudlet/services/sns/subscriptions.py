@@ -8,8 +8,8 @@ import secrets
 import uuid
 
 from cloudlet.services.sns import delivery
-from cloudlet.services.sns.common import (PENDING_LIFETIME, InvalidParameter, NotFound, get_topic, invalid,
-                                          is_fifo, page, parse_arn, service)
+from cloudlet.services.sns.common import (PENDING_LIFETIME, InvalidParameter, NotFound, expire_pending, get_topic,
+                                          invalid, is_fifo, page, parse_arn, service)
 from cloudlet.services.sns.filters import FilterPolicyError, parse_policy
 from cloudlet.services.sns.policies import effective_subscription_delivery_policy, parse_delivery_policy
 
@@ -108,12 +108,9 @@ def _check_endpoint(protocol: str, endpoint: str) -> None:
         raise InvalidParameter(f"Invalid SMS endpoint: {endpoint}")
 
 
-def _expire_pending(ctx) -> None:
-    service.db.execute("DELETE FROM subscriptions WHERE pending=1 AND created < ?", (ctx.now() - PENDING_LIFETIME,))
-
-
-def get_subscription(arn: str):
+def get_subscription(ctx, arn: str):
     parse_arn(arn, "SubscriptionArn")
+    expire_pending(ctx.now())
     row = service.db.one("SELECT * FROM subscriptions WHERE arn=?", (arn,))
     if row is None:
         raise NotFound("Subscription does not exist")
@@ -163,7 +160,7 @@ def subscribe(ctx, params):
     if fifo_topic and protocol != "sqs":
         raise invalid(f"Invalid protocol type: {protocol}")
 
-    _expire_pending(ctx)
+    expire_pending(ctx.now())
     existing = service.db.one("SELECT * FROM subscriptions WHERE topic_arn=? AND protocol=? AND endpoint=?",
                               (topic["arn"], protocol, endpoint))
     if existing is not None:
@@ -245,7 +242,7 @@ def _listed(row) -> dict:
 
 @service.handler("ListSubscriptions")
 def list_subscriptions(ctx, params):
-    _expire_pending(ctx)
+    expire_pending(ctx.now())
     rows, token = page("SELECT rowid, * FROM subscriptions WHERE owner=? AND region=?",
                        (ctx.account, ctx.region), params.get("NextToken"))
     result = {"Subscriptions": [_listed(r) for r in rows]}
@@ -257,7 +254,7 @@ def list_subscriptions(ctx, params):
 @service.handler("ListSubscriptionsByTopic")
 def list_subscriptions_by_topic(ctx, params):
     topic = get_topic(ctx, params["TopicArn"], "ListSubscriptionsByTopic")
-    _expire_pending(ctx)
+    expire_pending(ctx.now())
     rows, token = page("SELECT rowid, * FROM subscriptions WHERE topic_arn=?", (topic["arn"],),
                        params.get("NextToken"))
     result = {"Subscriptions": [_listed(r) for r in rows]}
@@ -268,7 +265,7 @@ def list_subscriptions_by_topic(ctx, params):
 
 @service.handler("GetSubscriptionAttributes")
 def get_subscription_attributes(ctx, params):
-    row = get_subscription(params["SubscriptionArn"])
+    row = get_subscription(ctx, params["SubscriptionArn"])
     stored = json.loads(row["attributes"])
     topic = service.db.one("SELECT attributes FROM topics WHERE arn=?", (row["topic_arn"],))
     topic_policy = json.loads(topic["attributes"]).get("DeliveryPolicy") if topic else None
@@ -297,7 +294,7 @@ def get_subscription_attributes(ctx, params):
 
 @service.handler("SetSubscriptionAttributes")
 def set_subscription_attributes(ctx, params):
-    row = get_subscription(params["SubscriptionArn"])
+    row = get_subscription(ctx, params["SubscriptionArn"])
     name, value = params["AttributeName"], params.get("AttributeValue") or ""
     if name not in ATTRIBUTES:
         raise invalid("AttributeName")

@@ -5,8 +5,8 @@ import json
 import re
 
 from cloudlet.services.sns import access
-from cloudlet.services.sns.common import (ResourceNotFound, TagLimitExceeded, get_topic, invalid, is_fifo, page,
-                                          parse_arn, service)
+from cloudlet.services.sns.common import (ResourceNotFound, TagLimitExceeded, expire_pending, get_topic, invalid,
+                                          is_fifo, page, parse_arn, service)
 from cloudlet.services.sns.policies import effective_topic_delivery_policy, parse_delivery_policy
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -138,6 +138,7 @@ def list_topics(ctx, params):
 def get_topic_attributes(ctx, params):
     topic = get_topic(ctx, params["TopicArn"], "GetTopicAttributes")
     stored = json.loads(topic["attributes"])
+    expire_pending(ctx.now())
     counts = service.db.one(
         "SELECT SUM(pending = 0) AS confirmed, SUM(pending = 1) AS pending FROM subscriptions WHERE topic_arn=?",
         (topic["arn"],))

@@ -302,3 +302,25 @@ def test_publish_batch_message_structure_without_default(client, topic):
             {"Id": "1", "Message": json.dumps({"sqs": "x"}), "MessageStructure": "json"}])
     assert error_of(exc) == (
         "InvalidParameter", "Invalid parameter: Message Structure - No default entry in JSON message body", 400)
+
+
+def test_fifo_deduplication_scope(client, unique_name):
+    sns = client("sns")
+    topic = sns.create_topic(Name=unique_name("topic") + ".fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["FifoThroughputScope"] == "Topic"
+    first = sns.publish(TopicArn=topic, Message="m", MessageGroupId="a", MessageDeduplicationId="d")
+    # Topic scope: the same deduplication id in another group is a duplicate
+    again = sns.publish(TopicArn=topic, Message="m", MessageGroupId="b", MessageDeduplicationId="d")
+    assert again["SequenceNumber"] == first["SequenceNumber"]
+
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="FifoThroughputScope", AttributeValue="MessageGroup")
+    other = sns.publish(TopicArn=topic, Message="m", MessageGroupId="c", MessageDeduplicationId="d")
+    assert int(other["SequenceNumber"]) > int(first["SequenceNumber"])
+
+
+def test_fifo_throughput_scope_is_for_fifo_topics(client, topic):
+    with pytest.raises(ClientError) as exc:
+        client("sns").set_topic_attributes(TopicArn=topic, AttributeName="FifoThroughputScope",
+                                           AttributeValue="MessageGroup")
+    code, _, status = error_of(exc)
+    assert (code, status) == ("InvalidParameter", 400)

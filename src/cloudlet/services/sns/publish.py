@@ -112,27 +112,31 @@ def _prepare(ctx, topic, entry: dict) -> delivery.Message:
         structure=structure, attributes=attributes, group_id=group_id, dedup_id=dedup_id)
 
 
-def _sequence(ctx, msg: delivery.Message) -> bool:
-    """Gives a FIFO message its sequence number; False when it duplicates one of the last 5 minutes."""
+def _sequence(ctx, topic, msg: delivery.Message) -> bool:
+    """Gives a FIFO message its sequence number; False when it duplicates one of the last 5 minutes (in the
+    topic, or in its message group when the topic's FifoThroughputScope is MessageGroup)."""
     now = ctx.now()
+    key = msg.dedup_id
+    if json.loads(topic["attributes"]).get("FifoThroughputScope") == "MessageGroup":
+        key = f"{msg.group_id}\x00{msg.dedup_id}"
     with service.db.transaction():
         service.db.execute("DELETE FROM fifo_dedup WHERE topic_arn=? AND expires <= ?", (msg.topic_arn, now))
         seen = service.db.one("SELECT message_id, sequence FROM fifo_dedup WHERE topic_arn=? AND dedup_id=?",
-                              (msg.topic_arn, msg.dedup_id))
+                              (msg.topic_arn, key))
         if seen is not None:
             msg.message_id, msg.sequence = seen["message_id"], seen["sequence"]
             return False
         seq = service.db.one("UPDATE topics SET seq = seq + 1 WHERE arn=? RETURNING seq", (msg.topic_arn,))[0]
         msg.sequence = str(10 ** 19 + seq)
         service.db.execute("INSERT INTO fifo_dedup (topic_arn, dedup_id, message_id, sequence, expires) "
-                           "VALUES (?,?,?,?,?)", (msg.topic_arn, msg.dedup_id, msg.message_id, msg.sequence,
+                           "VALUES (?,?,?,?,?)", (msg.topic_arn, key, msg.message_id, msg.sequence,
                                                   now + FIFO_DEDUP_WINDOW))
     return True
 
 
 def _send(ctx, topic, msg: delivery.Message) -> dict:
     fifo = is_fifo(topic)
-    fresh = _sequence(ctx, msg) if fifo else True
+    fresh = _sequence(ctx, topic, msg) if fifo else True
     if fresh:
         delivery.dispatch(ctx.runtime, msg, fifo)
     result = {"MessageId": msg.message_id}

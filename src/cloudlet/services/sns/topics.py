@@ -51,7 +51,7 @@ def _check_attribute(name: str, value: str, fifo: bool) -> str:
             raise invalid(f"{name}: failed to parse JSON.")
     if name == "DisplayName" and len(value) > 100:
         raise invalid("DisplayName")
-    if name == "FifoThroughputScope" and value not in ("Topic", "MessageGroup"):
+    if name == "FifoThroughputScope" and (not fifo or value not in ("Topic", "MessageGroup")):
         raise invalid("FifoThroughputScope")
     return value
 
@@ -96,6 +96,7 @@ def create_topic(ctx, params):
     if fifo:
         attributes["FifoTopic"] = "true"
         attributes.setdefault("ContentBasedDeduplication", "false")
+        attributes.setdefault("FifoThroughputScope", "Topic")
     else:
         attributes.pop("FifoTopic", None)
     attributes.setdefault("Policy", default_policy(arn, ctx.account))

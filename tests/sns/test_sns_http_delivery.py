@@ -404,3 +404,18 @@ def test_http_messages_are_signed_with_the_served_certificate(client, unique_nam
     second = endpoint.wait_for("Notification", 2)[1].json
     assert second["SignatureVersion"] == "2"
     _verify(second)
+
+
+def test_subscribing_again_while_pending_resends_the_confirmation(client, unique_name, endpoint):
+    sns = client("sns")
+    topic = new_topic(sns, unique_name)
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url)
+    endpoint.wait_for("SubscriptionConfirmation", 1)
+    assert sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url)["SubscriptionArn"] == \
+        "pending confirmation"
+    first, second = endpoint.wait_for("SubscriptionConfirmation", 2)
+    assert first.json["Token"] != second.json["Token"]
+    # either token confirms the one subscription
+    arn = sns.confirm_subscription(TopicArn=topic, Token=second.json["Token"])["SubscriptionArn"]
+    assert sns.confirm_subscription(TopicArn=topic, Token=first.json["Token"])["SubscriptionArn"] == arn
+    assert [s["SubscriptionArn"] for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]] == [arn]

@@ -97,7 +97,7 @@ def _check_condition(condition) -> None:
         try:
             ipaddress.ip_network(value, strict=False)
         except (TypeError, ValueError):
-            raise FilterPolicyError(f"Malformed CIDR, one '/' required")
+            raise FilterPolicyError("Malformed CIDR, one '/' required")
     elif operator == "numeric":
         _check_numeric(value)
     elif operator == "anything-but":

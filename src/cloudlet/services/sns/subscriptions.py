@@ -166,8 +166,13 @@ def subscribe(ctx, params):
     if existing is not None:
         if not _same_attributes(attributes, json.loads(existing["attributes"])):
             raise invalid("Attributes Reason: Subscription already exists with different attributes")
-        if existing["pending"] and not params.get("ReturnSubscriptionArn"):
-            return {"SubscriptionArn": "pending confirmation"}
+        if existing["pending"]:
+            if protocol in ("http", "https", "sqs"):  # subscribing again sends a new confirmation
+                token = new_token(topic["arn"], existing["arn"], ctx.now())
+                delivery.send_confirmation(ctx, topic, existing["arn"], endpoint, token, "SubscriptionConfirmation",
+                                           protocol)
+            if not params.get("ReturnSubscriptionArn"):
+                return {"SubscriptionArn": "pending confirmation"}
         return {"SubscriptionArn": existing["arn"]}
 
     arn = f"{topic['arn']}:{uuid.uuid4()}"

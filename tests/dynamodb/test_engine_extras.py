@@ -243,3 +243,75 @@ def test_global_table_replicas_are_clearly_refused(ddb):
         ddb.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": "eu-west-1"}}])
     assert exc.value.response["Error"]["Code"] == "NotImplemented"
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+
+
+def _wait_job(describe, key, status_key, timeout=20):
+    deadline = time.monotonic() + timeout
+    while True:
+        job = describe()[key]
+        if job[status_key] != "IN_PROGRESS" or time.monotonic() > deadline:
+            return job
+        time.sleep(0.2)
+
+
+def test_export_to_s3_and_import_back(ddb, client):
+    import gzip
+    import json
+
+    s3 = client("s3")
+    bucket = f"exports-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=bucket)
+    name = make_table(ddb)
+    table_arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    with pytest.raises(ClientError) as exc:
+        ddb.export_table_to_point_in_time(TableArn=table_arn, S3Bucket=bucket)
+    assert exc.value.response["Error"]["Code"] == "PointInTimeRecoveryUnavailableException"
+
+    ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    items = [{"pk": S(f"k{i}"), "n": N(i), "b": {"B": bytes([i])}} for i in range(5)]
+    for item in items:
+        ddb.put_item(TableName=name, Item=item)
+    started = ddb.export_table_to_point_in_time(TableArn=table_arn, S3Bucket=bucket, S3Prefix="backups")
+    arn = started["ExportDescription"]["ExportArn"]
+    assert started["ExportDescription"]["ExportStatus"] == "IN_PROGRESS"
+    job = _wait_job(lambda: ddb.describe_export(ExportArn=arn), "ExportDescription", "ExportStatus")
+    assert job["ExportStatus"] == "COMPLETED", job
+    assert job["ItemCount"] == 5
+    assert [e["ExportArn"] for e in ddb.list_exports(TableArn=table_arn)["ExportSummaries"]] == [arn]
+
+    summary = json.loads(s3.get_object(Bucket=bucket, Key=job["ExportManifest"])["Body"].read())
+    files = [json.loads(line) for line in s3.get_object(Bucket=bucket, Key=summary["manifestFilesS3Key"])[
+        "Body"].read().decode().splitlines()]
+    data_key = files[0]["dataFileS3Key"]
+    lines = gzip.decompress(s3.get_object(Bucket=bucket, Key=data_key)["Body"].read()).decode().splitlines()
+    assert len(lines) == 5 and all(json.loads(line)["Item"]["pk"]["S"].startswith("k") for line in lines)
+
+    target = f"{name}-imported"
+    imported = ddb.import_table(
+        S3BucketSource={"S3Bucket": bucket, "S3KeyPrefix": data_key}, InputFormat="DYNAMODB_JSON",
+        InputCompressionType="GZIP", TableCreationParameters={
+            "TableName": target, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"})
+    import_arn = imported["ImportTableDescription"]["ImportArn"]
+    job = _wait_job(lambda: ddb.describe_import(ImportArn=import_arn), "ImportTableDescription", "ImportStatus")
+    assert job["ImportStatus"] == "COMPLETED", job
+    assert job["ImportedItemCount"] == 5
+    got = sorted(ddb.scan(TableName=target, ConsistentRead=True)["Items"], key=lambda i: i["pk"]["S"])
+    assert got == items
+
+
+def test_import_csv(ddb, client):
+    s3 = client("s3")
+    bucket = f"imports-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="in/people.csv", Body=b"id,name,age\n1,ann,30\n2,bob,\n")
+    target = f"csv-{uuid.uuid4().hex[:12]}"
+    arn = ddb.import_table(
+        S3BucketSource={"S3Bucket": bucket, "S3KeyPrefix": "in/"}, InputFormat="CSV",
+        TableCreationParameters={"TableName": target, "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                                 "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "N"}],
+                                 "BillingMode": "PAY_PER_REQUEST"})["ImportTableDescription"]["ImportArn"]
+    job = _wait_job(lambda: ddb.describe_import(ImportArn=arn), "ImportTableDescription", "ImportStatus")
+    assert job["ImportStatus"] == "COMPLETED", job
+    got = sorted(ddb.scan(TableName=target, ConsistentRead=True)["Items"], key=lambda i: i["id"]["N"])
+    assert got == [{"id": N(1), "name": S("ann"), "age": S("30")}, {"id": N(2), "name": S("bob")}]

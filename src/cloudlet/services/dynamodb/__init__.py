@@ -2,9 +2,9 @@
 change records that the dynamodbstreams package serves."""
 from cloudlet.service import Service
 
-from .storage import SCHEMA_V1, SCHEMA_V2, Storage
+from .storage import SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, Storage
 
-service = Service("dynamodb", migrations=[SCHEMA_V1, SCHEMA_V2])
+service = Service("dynamodb", migrations=[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3])
 storage = Storage(service)
 
 
@@ -15,4 +15,4 @@ def _forget(svc):
     capacity.forget()
 
 
-from . import tables, items, query, transactions, backups, ttl, partiql, extras  # noqa: E402,F401  (registers handlers)
+from . import tables, items, query, transactions, backups, ttl, partiql, extras, exports  # noqa: E402,F401  (registers handlers)

@@ -21,3 +21,5 @@ DuplicateItemException = error_class("DuplicateItemException")
 InvalidRestoreTimeException = error_class("InvalidRestoreTimeException")
 
 NOT_FOUND = "Requested resource not found"
+ExportNotFoundException = error_class("ExportNotFoundException")
+ImportNotFoundException = error_class("ImportNotFoundException")

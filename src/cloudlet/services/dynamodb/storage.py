@@ -48,6 +48,11 @@ CREATE TABLE pitr_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, tid INTEGER NOT NU
 CREATE INDEX pitr_log_key ON pitr_log (tid, hk, rk, at)
 """
 
+SCHEMA_V3 = """
+CREATE TABLE jobs (arn TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, kind TEXT NOT NULL,
+    table_arn TEXT NOT NULL, created REAL NOT NULL, data TEXT NOT NULL)
+"""
+
 SEQUENCE_BASE = 10 ** 20
 STREAM_RETENTION = 24 * 3600
 

@@ -315,3 +315,14 @@ def test_import_csv(ddb, client):
     assert job["ImportStatus"] == "COMPLETED", job
     got = sorted(ddb.scan(TableName=target, ConsistentRead=True)["Items"], key=lambda i: i["id"]["N"])
     assert got == [{"id": N(1), "name": S("ann"), "age": S("30")}, {"id": N(2), "name": S("bob")}]
+
+
+def test_removing_attributes_of_a_missing_item_does_not_create_it(ddb):
+    name = make_table(ddb)
+    ddb.update_item(TableName=name, Key={"pk": S("ghost")}, UpdateExpression="REMOVE a")
+    assert "Item" not in ddb.get_item(TableName=name, Key={"pk": S("ghost")}, ConsistentRead=True)
+    ddb.update_item(TableName=name, Key={"pk": S("ghost2")}, AttributeUpdates={"a": {"Action": "DELETE"}})
+    assert "Item" not in ddb.get_item(TableName=name, Key={"pk": S("ghost2")}, ConsistentRead=True)
+    # An update with no actions at all does create the item (key attributes only).
+    ddb.update_item(TableName=name, Key={"pk": S("bare")})
+    assert ddb.get_item(TableName=name, Key={"pk": S("bare")}, ConsistentRead=True)["Item"] == {"pk": S("bare")}

@@ -166,16 +166,21 @@ def update_item(ctx, params):
         old = storage.get(table, hk, rk)
         condition_failed(condition, old, params.get("ReturnValuesOnConditionCheckFailure"))
         new = updated_item(table, key, old, clauses)
-        storage.write(table, hk, rk, old, new, ctx.now())
-    record_write(table, old, new, meter)
+        if new is not None:
+            storage.write(table, hk, rk, old, new, ctx.now())
+    record_write(table, old, new or key, meter)
     result = meter.single()
-    attributes = returned_attributes(returns, old, new, clauses)
+    attributes = returned_attributes(returns, old, new, clauses) if new is not None else None
     if attributes:
         result["Attributes"] = attributes
     return result
 
 
-def updated_item(table, key: dict, old: dict | None, clauses: dict) -> dict:
+def updated_item(table, key: dict, old: dict | None, clauses: dict) -> dict | None:
+    """The item after the update; None when a missing item is only having attributes removed
+    (DynamoDB does not create an item for that, though an empty update does create one)."""
+    if old is None and clauses and set(clauses) <= {"REMOVE", "DELETE"}:
+        return None
     new = apply_update(old if old is not None else dict(key), clauses)
     for name, value in new.items():
         if name not in table.key_names:

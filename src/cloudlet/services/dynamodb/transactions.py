@@ -105,6 +105,9 @@ def transact_write_items(ctx, params):
                     new = None
                 elif plan["kind"] == "Update":
                     new = updated_item(table, plan["key"], old, plan["clauses"])
+                    if new is None:
+                        reasons.append({"Code": "None"})
+                        continue
                 else:
                     new = old
                     reasons.append({"Code": "None"})

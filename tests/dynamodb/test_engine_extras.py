@@ -326,3 +326,25 @@ def test_removing_attributes_of_a_missing_item_does_not_create_it(ddb):
     # An update with no actions at all does create the item (key attributes only).
     ddb.update_item(TableName=name, Key={"pk": S("bare")})
     assert ddb.get_item(TableName=name, Key={"pk": S("bare")}, ConsistentRead=True)["Item"] == {"pk": S("bare")}
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "dog", " 1", "1 "])
+def test_invalid_number_wording(ddb, text):
+    name = make_table(ddb) if not hasattr(test_invalid_number_wording, "table") else test_invalid_number_wording.table
+    test_invalid_number_wording.table = name
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(TableName=name, Item={"pk": S("k"), "n": {"N": text}})
+    assert exc.value.response["Error"]["Code"] == "ValidationException"
+    assert "The parameter cannot be converted to a numeric value" in exc.value.response["Error"]["Message"]
+
+
+def test_arithmetic_needing_more_than_38_digits_is_refused(ddb):
+    name = make_table(ddb)
+    with pytest.raises(ClientError) as exc:
+        ddb.update_item(TableName=name, Key={"pk": S("k")}, UpdateExpression="SET b = :a + :b",
+                        ExpressionAttributeValues={":a": N("1e50"), ":b": N(1)})
+    assert "Number overflow" in exc.value.response["Error"]["Message"]
+    ddb.update_item(TableName=name, Key={"pk": S("k")}, UpdateExpression="SET b = :a + :b",
+                    ExpressionAttributeValues={":a": N("10000000000000000000000"), ":b": N(1)})
+    item = ddb.get_item(TableName=name, Key={"pk": S("k")}, ConsistentRead=True)["Item"]
+    assert item["b"] == N("10000000000000000000001")

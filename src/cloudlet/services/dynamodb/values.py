@@ -16,7 +16,7 @@ from .errors import ValidationException
 
 CONTEXT = decimal.Context(prec=38, rounding=decimal.ROUND_HALF_EVEN, Emax=125, Emin=-130,
                           traps=[decimal.InvalidOperation, decimal.Overflow, decimal.DivisionByZero])
-_NUMBER = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 TYPES = ("S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS")
 MAX_DEPTH = 32
 MAX_ITEM_SIZE = 400 * 1024
@@ -27,8 +27,8 @@ INVALID = "One or more parameter values were invalid: "
 
 def to_decimal(text: str) -> decimal.Decimal:
     if not isinstance(text, str) or not _NUMBER.match(text):
-        raise ValidationException("A value provided cannot be converted into a number")
-    value = decimal.Decimal(text.strip())
+        raise ValidationException(f"The parameter cannot be converted to a numeric value: {text}")
+    value = decimal.Decimal(text)
     if value.is_zero():
         return decimal.Decimal(0)
     digits = value.as_tuple().digits
@@ -56,14 +56,21 @@ def canonical_number(text: str) -> str:
     return format_number(to_decimal(text))
 
 
+_EXACT = decimal.Context(prec=400, traps=[decimal.InvalidOperation])
+_OVERFLOW = ("Number overflow. Attempting to store a number with magnitude larger than supported range")
+
+
 def arithmetic(op: str, left: str, right: str) -> str:
+    """Exact sum or difference; a result that needs more than 38 significant digits or leaves the
+    range is refused the way DynamoDB refuses it (with its "overflow" message)."""
     a, b = decimal.Decimal(left), decimal.Decimal(right)
-    try:
-        result = CONTEXT.add(a, b) if op == "+" else CONTEXT.subtract(a, b)
-    except decimal.Overflow:
-        raise ValidationException("Number overflow. Attempting to store a number with magnitude larger than "
-                                  "supported range")
-    if not result.is_zero() and result.adjusted() < -130:
+    result = _EXACT.add(a, b) if op == "+" else _EXACT.subtract(a, b)
+    if result.is_zero():
+        return "0"
+    digits = "".join(map(str, result.as_tuple().digits)).strip("0")
+    if len(digits) > 38 or result.adjusted() > 125:
+        raise ValidationException(_OVERFLOW)
+    if result.adjusted() < -130:
         raise ValidationException("Number underflow. Attempting to store a number with magnitude smaller than "
                                   "supported range")
     return format_number(result)

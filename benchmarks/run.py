@@ -2,8 +2,9 @@
 
     python benchmarks/run.py [--seconds 3] [--only sts,sqs] [--no-peer] [--json out.json]
 
-Each scenario module (benchmarks/<service>.py) lists SCENARIOS. A scenario is timed twice per
-target: through boto3 (one client, sequential calls: what a test suite sees) and as raw HTTP load
+Each scenario module (benchmarks/<service>.py) lists SCENARIOS, and may list EXTRAS: functions
+(make_client, server pid) -> lines of figures that are not operation rates (MB/s, peak RSS),
+printed after the table. A scenario is timed twice per target: through boto3 (one client, sequential calls: what a test suite sees) and as raw HTTP load
 (the same signed request replayed by an asyncio client on many keep-alive connections: what
 the server itself can do). Also measured: startup to first answered request, and RSS idle and
 after load.
@@ -27,10 +28,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import boto3
-from botocore.awsrequest import AWSRequest
-from botocore.auth import SigV4Auth
+from botocore import xform_name
 from botocore.config import Config
-from botocore.credentials import Credentials
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
@@ -131,24 +130,36 @@ def time_boto3(scenario: Scenario, state, seconds: float) -> tuple[float, list[f
     return len(latencies) / sum(latencies), latencies
 
 
+class _Captured(Exception):
+    def __init__(self, request):
+        self.request = request
+
+
 def signed_request_bytes(target: Target, client, operation: str, params: dict) -> bytes:
-    """The exact bytes boto3 would send for one call, signed once and replayed."""
-    model = client.meta.service_model.operation_model(operation)
-    request_dict = client._serializer.serialize_to_request(params, model)
-    from botocore.awsrequest import prepare_request_dict
-    prepare_request_dict(request_dict, endpoint_url=target.url)
-    request = AWSRequest(method=request_dict["method"], url=request_dict["url"],
-                         data=request_dict["body"], headers=request_dict["headers"])
-    SigV4Auth(Credentials("test", "test"), client.meta.service_model.signing_name or
-              client.meta.service_model.endpoint_prefix, "us-east-1").add_auth(request)
-    prepared = request.prepare()
+    """The exact bytes boto3 would send for one call (its endpoint rules, checksums and signer),
+    captured just before sending, signed once and replayed."""
+    def capture(request, **_):
+        raise _Captured(request)
+    client.meta.events.register_first("before-send", capture)
+    try:
+        getattr(client, xform_name(operation))(**params)
+        raise RuntimeError(f"{operation} was not captured")
+    except _Captured as e:
+        prepared = e.request
+    finally:
+        client.meta.events.unregister("before-send", capture)
     body = prepared.body or b""
+    if hasattr(body, "read"):
+        body.seek(0)
+        body = body.read()
     if isinstance(body, str):
         body = body.encode()
     path = prepared.url.split(str(target.port), 1)[1] or "/"
     lines = [f"{prepared.method} {path} HTTP/1.1", f"Host: 127.0.0.1:{target.port}",
              f"Content-Length: {len(body)}"]
-    lines += [f"{k}: {v}" for k, v in prepared.headers.items() if k.lower() not in ("host", "content-length")]
+    for name, value in prepared.headers.items():
+        if name.lower() not in ("host", "content-length", "expect"):  # the replay never waits for 100-continue
+            lines.append(f"{name}: {value.decode() if isinstance(value, bytes) else value}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
@@ -235,6 +246,11 @@ def run_target(target: Target, scenarios: list[Scenario], seconds: float, connec
     return results
 
 
+def load_extras(only: set[str] | None) -> list[Callable]:
+    return [fn for name in SCENARIO_MODULES if (not only or name in only) and (HERE / f"{name}.py").exists()
+            for fn in getattr(importlib.import_module(name), "EXTRAS", [])]
+
+
 def load_scenarios(only: set[str] | None) -> list[Scenario]:
     scenarios = []
     for name in SCENARIO_MODULES:
@@ -262,7 +278,8 @@ def main() -> int:
     parser.add_argument("--no-peer", action="store_true", help="skip moto")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
-    scenarios = load_scenarios(set(args.only.split(",")) if args.only else None)
+    only = set(args.only.split(",")) if args.only else None
+    scenarios, extras = load_scenarios(only), load_extras(only)
     data_dir = tempfile.mkdtemp(prefix="cloudlet-bench-")
     port = free_port()
     targets = [Target("cloudlet", [sys.executable, "-m", "cloudlet", "serve", "--port", str(port),
@@ -274,12 +291,17 @@ def main() -> int:
     facts: dict[str, dict] = {}
     for target in targets:
         target.start()
-        idle = target.rss
+        idle = after = target.rss
         try:
             results += run_target(target, scenarios, args.seconds, args.connections)
+            after = target.rss
+            for extra in extras:
+                facts.setdefault(target.name, {}).setdefault("extras", []).extend(
+                    extra(target.client, target.proc.pid if target.proc else None))
         finally:
-            facts[target.name] = {"startup_s": round(target.startup, 3), "rss_idle_mb": round(idle, 1),
-                                  "rss_after_mb": round(target.rss, 1)}
+            facts.setdefault(target.name, {}).update({
+                "startup_s": round(target.startup, 3), "rss_idle_mb": round(idle, 1),
+                "rss_after_mb": round(after, 1)})
             target.stop()
     print_table(results, facts)
     if args.json:
@@ -299,6 +321,8 @@ def print_table(results: list[Result], facts: dict[str, dict]) -> None:
     for name, fact in facts.items():
         print(f"{name:9} startup to first answer {fact['startup_s']:.3f} s, RSS idle {fact['rss_idle_mb']} MB, "
               f"after load {fact['rss_after_mb']} MB")
+        for line in fact.get("extras", []):
+            print(f"{name:9} {line}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import re
 from cloudlet.protocols.serialize import to_xml, xml_namespace
 from cloudlet.http import Response
 from cloudlet.services.s3 import db
-from cloudlet.services.s3.common import get_bucket, get_config, service, set_config, to_dt
+from cloudlet.services.s3.common import forget_cached, get_bucket, get_config, service, set_config, to_dt
 from cloudlet.services.s3.errors import (BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty,
                                          IllegalLocationConstraint, InvalidArgument,
                                          InvalidBucketAclWithObjectOwnership, InvalidBucketName,
@@ -76,6 +76,7 @@ def create_bucket(ctx, params):
         raise InvalidBucketAclWithObjectOwnership(
             "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
     lock = bool(params.get("ObjectLockEnabledForBucket"))
+    forget_cached()
     with service.db.transaction():
         service.db.execute("INSERT INTO buckets (name, account, region, created, versioning, object_lock) "
                            "VALUES (?,?,?,?,?,?)", (name, ctx.account, region, ctx.now(),
@@ -101,6 +102,7 @@ def delete_bucket(ctx, params):
             message += ". You must delete all versions in the bucket."
         raise BucketNotEmpty(message, BucketName=bucket.name)
     from cloudlet.services.s3.common import blobs
+    forget_cached()
     with service.db.transaction():
         for (blob,) in service.db.query("SELECT p.blob FROM parts p JOIN uploads u USING (upload_id) "
                                         "WHERE u.bucket=?", (bucket.name,)):

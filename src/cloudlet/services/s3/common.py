@@ -16,11 +16,19 @@ from cloudlet.services.s3.errors import (NO_SUCH_BUCKET, AccessDenied, BadReques
 
 service = Service("s3", migrations=[db.SCHEMA_V1], validate=False)
 state: dict = {}
+# Bucket rows and stored configuration as read from SQLite, looked up on every request and
+# written rarely: every write to the buckets or bucket_config tables calls forget_cached().
+_cached: dict = {}
 
 
 @service.on_start
 def _start(svc: Service) -> None:
     state["blobs"] = Blobs(svc.blob_dir)
+    forget_cached()
+
+
+def forget_cached() -> None:
+    _cached.clear()
 
 
 def blobs() -> Blobs:
@@ -35,8 +43,11 @@ class Bucket:
 
 
 def find_bucket(name: str) -> Bucket | None:
-    row = service.db.one("SELECT name, account, region, created, versioning, object_lock FROM buckets "
-                         "WHERE name=?", (name,))
+    key = ("bucket", name)
+    if key not in _cached:
+        _cached[key] = service.db.one("SELECT name, account, region, created, versioning, object_lock FROM buckets "
+                                      "WHERE name=?", (name,))
+    row = _cached[key]
     return Bucket(row) if row else None
 
 
@@ -53,11 +64,16 @@ def get_bucket(ctx, name: str) -> Bucket:
 # -- stored configuration ---------------------------------------------------------------------------
 
 def get_config(bucket: str, kind: str, default=None):
-    row = service.db.one("SELECT value FROM bucket_config WHERE bucket=? AND kind=?", (bucket, kind))
-    return json.loads(row[0]) if row else default
+    key = (bucket, kind)
+    if key not in _cached:
+        row = service.db.one("SELECT value FROM bucket_config WHERE bucket=? AND kind=?", (bucket, kind))
+        _cached[key] = row[0] if row else None
+    text = _cached[key]
+    return json.loads(text) if text is not None else default  # a fresh copy: callers may change it
 
 
 def set_config(bucket: str, kind: str, value) -> None:
+    forget_cached()
     if value is None:
         service.db.execute("DELETE FROM bucket_config WHERE bucket=? AND kind=?", (bucket, kind))
     else:

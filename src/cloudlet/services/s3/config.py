@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from cloudlet.services.s3.common import find_bucket, get_bucket, get_config, service, set_config, tag_set, validate_tags
+from cloudlet.services.s3.common import find_bucket, forget_cached, get_bucket, get_config, service, set_config, tag_set, validate_tags
 from cloudlet.services.s3.errors import (AccessDenied, CrossLocationLoggingProhibitted, InvalidArgument,
                                          InvalidBucketState, InvalidRequest, InvalidTargetBucketForLogging,
                                          MalformedPolicy, MalformedXML, not_found)
@@ -34,6 +34,7 @@ def put_versioning(ctx, params):
     if bucket.object_lock and status != "Enabled":
         raise InvalidBucketState("An Object Lock configuration is present on this bucket, so the versioning state "
                                  "cannot be changed.")
+    forget_cached()
     service.db.execute("UPDATE buckets SET versioning=? WHERE name=?", (status, bucket.name))
     return {}
 

@@ -3,7 +3,7 @@ delete protected versions."""
 from __future__ import annotations
 
 from cloudlet.services.s3 import versions
-from cloudlet.services.s3.common import get_bucket, get_config, service, set_config, to_dt
+from cloudlet.services.s3.common import forget_cached, get_bucket, get_config, service, set_config, to_dt
 from cloudlet.services.s3.errors import (AccessDenied, InvalidArgument, InvalidBucketState, InvalidRequest,
                                          MalformedXML, MethodNotAllowed, NoSuchKey, NoSuchObjectLockConfiguration,
                                          NoSuchVersion, ObjectLockConfigurationNotFound, NO_SUCH_KEY)
@@ -85,6 +85,7 @@ def put_lock_configuration(ctx, params):
     if not bucket.object_lock:
         if bucket.versioning != "Enabled":
             raise InvalidBucketState("Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration")
+        forget_cached()
         service.db.execute("UPDATE buckets SET object_lock=1 WHERE name=?", (bucket.name,))
     if config.get("ObjectLockEnabled") != "Enabled":
         raise MalformedXML("The XML you provided was not well-formed or did not validate against our published schema")

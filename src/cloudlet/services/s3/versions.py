@@ -34,10 +34,10 @@ def write(bucket: Bucket, key: str, *, size: int = 0, etag: str = "", modified: 
     db = service.db
     with db.transaction():
         if not versioned:
-            replaced = db.query("SELECT blob FROM objects WHERE bucket=? AND key=? AND version_id='null'",
+            replaced = db.query("DELETE FROM objects WHERE bucket=? AND key=? AND version_id='null' RETURNING blob",
                                 (bucket.name, key))
-            db.execute("DELETE FROM objects WHERE bucket=? AND key=? AND version_id='null'", (bucket.name, key))
-        db.execute("UPDATE objects SET latest=0 WHERE bucket=? AND key=? AND latest=1", (bucket.name, key))
+        if bucket.versioning is not None:  # a never-versioned bucket has no other version to demote
+            db.execute("UPDATE objects SET latest=0 WHERE bucket=? AND key=? AND latest=1", (bucket.name, key))
         db.execute("INSERT INTO objects (bucket, key, version_id, latest, marker, size, etag, modified, storage_class,"
                    " blob, meta) VALUES (?,?,?,1,?,?,?,?,?,?,?)",
                    (bucket.name, key, version_id, int(marker), size, etag, modified, storage_class, blob,

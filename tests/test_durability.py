@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from conftest import Server, make_client
+from cloudlet_harness import Server, make_client
 
 ROLE = "arn:aws:iam::111122223333:role/durable"
 
@@ -73,3 +73,14 @@ def test_sigterm_shuts_down_cleanly(own_server):
     make_client(srv, "sts").get_caller_identity()
     srv.proc.terminate()
     assert srv.proc.wait(timeout=10) == 0
+
+
+def test_services_with_saved_state_start_at_boot(own_server):
+    """Pending work (retries, move tasks, sweeps) must resume without waiting for a request."""
+    import urllib.request
+    srv = own_server()
+    make_client(srv, "sqs").create_queue(QueueName="boot-check")
+    srv.restart(kill=True)
+    health = json.loads(urllib.request.urlopen(srv.url + "/_cloudlet/health").read())
+    assert health["services"]["sqs"] == "running"
+    assert health["services"]["dynamodb"] == "available"

@@ -44,6 +44,14 @@ class Runtime:
     def _save_clock(self) -> None:
         self._clock.execute("INSERT OR REPLACE INTO clock (id, offset) VALUES (0, ?)", (self.scheduler.offset,))
 
+    def start_saved_services(self) -> None:
+        """Start, at boot, every service that has state from an earlier run, so its pending work
+        (deliveries, retries, move tasks, sweeps) resumes without waiting for a request."""
+        packaged = set(ServiceRegistry.packaged())
+        for name in self.store.saved_databases():
+            if name in packaged:
+                self.services.get(name)
+
     async def dispatch(self, service: Service, operation: OperationModel, params: dict,
                        ctx: RequestContext):
         if service.validate:

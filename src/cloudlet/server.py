@@ -190,6 +190,7 @@ class App:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self.runtime.scheduler.start()
+                self.runtime.start_saved_services()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.runtime.scheduler.stop()

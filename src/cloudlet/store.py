@@ -120,6 +120,12 @@ class Store:
             self.databases[name] = Database(path, name, migrations)
         return self.databases[name]
 
+    def saved_databases(self) -> list[str]:
+        """Names of the databases a previous run left in the data dir."""
+        if self.in_memory:
+            return []
+        return sorted(path.stem for path in self.root.glob("*.db"))
+
     def blob_dir(self, name: str) -> Path:
         path = self.root / "blobs" / name
         path.mkdir(parents=True, exist_ok=True)

@@ -377,7 +377,12 @@ def _project(item: dict, paths) -> dict:
 
 def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Meter | None) -> dict:
     table = _table(ctx, st)
-    equal = _equalities(st.where)
+    index = None
+    if st.index:
+        index = table.index(st.index)
+        if index is None:
+            raise ValidationException(f"The table does not have the specified index: {st.index}")
+    equal = _equalities(st.where) if index is None else {}
     start = json.loads(base64.b64decode(token)) if token else None
     args: list = [table.tid]
     sql = "SELECT hk, rk, data FROM items WHERE tid=?"
@@ -396,6 +401,10 @@ def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Met
     items, size, last, read = [], 0, None, 0
     for hk, rk, data in storage.db.execute(sql, args):
         item = V.loads(data)
+        if index is not None:
+            if index.key_of(item, table) is None:
+                continue
+            item = index.project(item, table)
         read += 1
         size += V.item_size(item)
         last = (hk, rk)

@@ -128,6 +128,7 @@ class Reader:
 
     def __init__(self, ctx, params: dict, operation: str):
         self.params = params
+        self.operation = operation
         filter_label = "QueryFilter" if operation == "Query" else "ScanFilter"
         legacy.mixed(params, (filter_label, "ConditionalOperator"), ("FilterExpression",))
         expressions = ("ProjectionExpression", "FilterExpression") + (
@@ -162,7 +163,9 @@ class Reader:
                                       "requires ProjectionExpression or AttributesToGet")
         if select != "SPECIFIC_ATTRIBUTES" and has_projection:
             what = "ProjectionExpression" if self.params.get("ProjectionExpression") else "AttributesToGet"
-            raise ValidationException(f"Cannot specify the {what} when choosing to get {select}")
+            choice = "only the Count" if select == "COUNT" else select
+            prefix = "1 validation error detected: " if self.operation == "Query" else ""
+            raise ValidationException(f"{prefix}Cannot specify the {what} when choosing to get {choice}")
         if select == "ALL_PROJECTED_ATTRIBUTES" and self.index is None:
             raise ValidationException("One or more parameter values were invalid: ALL_PROJECTED_ATTRIBUTES can be "
                                       "used only when Querying using an IndexName")

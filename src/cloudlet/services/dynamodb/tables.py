@@ -186,12 +186,17 @@ def disable_stream(ctx, meta: dict) -> None:
 def settle(ctx, table: Table) -> Table:
     """Move finished transitions (CREATING/UPDATING -> ACTIVE, deleted indexes) into the metadata."""
     meta, now, changed = table.meta, ctx.now(), False
-    if meta.get("_status") and now >= meta.get("_ready_at", 0):
+
+    def done(ready_at: float) -> bool:
+        # A moment further away than the delay itself means the clock was moved back: done.
+        return now >= ready_at or ready_at - now > ACTIVATION_DELAY
+
+    if meta.get("_status") and done(meta.get("_ready_at", 0)):
         meta.pop("_status")
         changed = True
     kept = []
     for gsi in meta.get("GlobalSecondaryIndexes", []):
-        if gsi.get("_ready_at") and now >= gsi["_ready_at"]:
+        if gsi.get("_ready_at") and done(gsi["_ready_at"]):
             gsi.pop("_ready_at")
             changed = True
             if gsi["IndexStatus"] == "DELETING":

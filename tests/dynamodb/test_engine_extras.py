@@ -348,3 +348,16 @@ def test_arithmetic_needing_more_than_38_digits_is_refused(ddb):
                     ExpressionAttributeValues={":a": N("10000000000000000000000"), ":b": N(1)})
     item = ddb.get_item(TableName=name, Key={"pk": S("k")}, ConsistentRead=True)["Item"]
     assert item["b"] == N("10000000000000000000001")
+
+
+def test_item_collection_metrics_only_for_tables_with_lsis(ddb):
+    plain = make_table(ddb, keys=(("pk", "S"), ("sk", "N")))
+    resp = ddb.put_item(TableName=plain, Item={"pk": S("a"), "sk": N(1)}, ReturnItemCollectionMetrics="SIZE")
+    assert "ItemCollectionMetrics" not in resp
+    with_lsi = make_table(ddb, keys=(("pk", "S"), ("sk", "N")), extra_attrs=[("l", "S")], LocalSecondaryIndexes=[{
+        "IndexName": "by_l", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                           {"AttributeName": "l", "KeyType": "RANGE"}],
+        "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+    resp = ddb.put_item(TableName=with_lsi, Item={"pk": S("a"), "sk": N(1)}, ReturnItemCollectionMetrics="SIZE")
+    assert resp["ItemCollectionMetrics"]["ItemCollectionKey"] == {"pk": S("a")}
+    assert len(resp["ItemCollectionMetrics"]["SizeEstimateRangeGB"]) == 2

@@ -70,6 +70,14 @@ def record_write(table, old, new, meter: Meter | None, transactional=False) -> N
     gsi_write_units(table, old, new, meter, transactional)
 
 
+def collection_metrics(table, params: dict, item: dict) -> dict:
+    """ItemCollectionMetrics: only for tables with local secondary indexes, when asked for."""
+    if params.get("ReturnItemCollectionMetrics") != "SIZE" or not table.lsis:
+        return {}
+    return {"ItemCollectionMetrics": {"ItemCollectionKey": {table.hash_name: item[table.hash_name]},
+                                      "SizeEstimateRangeGB": [0.0, 1.0]}}
+
+
 def _check_return_values(value: str | None, allowed: tuple[str, ...]) -> str:
     value = value or "NONE"
     if value not in allowed:
@@ -99,6 +107,7 @@ def put_item(ctx, params):
         storage.write(table, hk, rk, old, item, ctx.now())
     record_write(table, old, item, meter)
     result = meter.single()
+    result.update(collection_metrics(table, params, item))
     if returns == "ALL_OLD" and old is not None:
         result["Attributes"] = old
     return result
@@ -122,6 +131,7 @@ def delete_item(ctx, params):
             storage.write(table, hk, rk, old, None, ctx.now())
     record_write(table, old, None, meter)
     result = meter.single()
+    result.update(collection_metrics(table, params, key))
     if returns == "ALL_OLD" and old is not None:
         result["Attributes"] = old
     return result
@@ -170,6 +180,7 @@ def update_item(ctx, params):
             storage.write(table, hk, rk, old, new, ctx.now())
     record_write(table, old, new or key, meter)
     result = meter.single()
+    result.update(collection_metrics(table, params, key))
     attributes = returned_attributes(returns, old, new, clauses) if new is not None else None
     if attributes:
         result["Attributes"] = attributes

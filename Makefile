@@ -17,6 +17,9 @@ serve: $(STAMP)
 	$(VENV)/bin/cloudlet serve --port 4566 --data-dir ./.cloudlet
 
 test: $(STAMP)
+	@# JS SDK tests (tests/test_js_sdk.py) need tests/js/node_modules; skipped where node is absent.
+	@if command -v node >/dev/null && command -v npm >/dev/null && [ ! -d tests/js/node_modules ]; then \
+		(cd tests/js && npm ci --silent --no-audit --no-fund) || echo "npm ci failed in tests/js"; fi
 	$(PY) -m pytest -n $(WORKERS) -q $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -32,6 +32,9 @@ PATH_PREFIXES = [("/v2/email", "sesv2"), ("/v2/", "apigatewayv2")]
 
 _LOCAL_SUFFIX = r"(?:localhost\.localstack\.cloud|localhost|amazonaws\.com)"
 _S3_VIRTUAL = re.compile(rf"^(?P<bucket>.+?)\.s3(?:[.-](?P<region>[a-z]{{2}}(?:-[a-z]+)+-\d))?\.{_LOCAL_SUFFIX}$")
+# A bucket's static website: <bucket>.s3-website-<region>.<suffix>, <bucket>.s3-website.<region>.<suffix>
+# and LocalStack's <bucket>.s3-website.localhost.localstack.cloud. The S3 request hook serves these.
+S3_WEBSITE = re.compile(rf"^(?P<bucket>.+)\.s3-website(?:[.-](?P<region>[a-z]{{2}}(?:-[a-z]+)+-\d))?\.{_LOCAL_SUFFIX}$")
 _S3_PATH = re.compile(rf"^s3(?:[.-](?P<region>[a-z]{{2}}(?:-[a-z]+)+-\d))?\.{_LOCAL_SUFFIX}$")
 _SQS_HOST = re.compile(rf"^(?:sqs\.(?P<r1>[a-z0-9-]+)|(?P<r2>[a-z0-9-]+)\.queue)\.{_LOCAL_SUFFIX}$")
 _SERVICE_HOST = re.compile(rf"^(?P<service>[a-z0-9-]+)(?:\.(?P<region>[a-z]{{2}}(?:-[a-z]+)+-\d))?\.{_LOCAL_SUFFIX}$")
@@ -120,6 +123,8 @@ class Router:
         if found := _SQS_HOST.match(host):
             return "sqs", found.group("r1") or found.group("r2")
         if found := _S3_PATH.match(host):
+            return "s3", found.group("region")
+        if found := S3_WEBSITE.match(host):
             return "s3", found.group("region")
         if found := _S3_VIRTUAL.match(host):
             return "s3", found.group("region")

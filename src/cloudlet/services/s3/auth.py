@@ -151,19 +151,22 @@ def _policy_allows(policy: dict, action: str, resource: str) -> bool:
 def anonymous_allowed(ctx, request) -> bool:
     """Whether an unsigned request is let through (as the bucket owner) by policy or ACL."""
     bucket_name, key = _bucket_and_key(request)
-    if not bucket_name:
+    bucket = find_bucket(bucket_name) if bucket_name else None
+    if bucket is None or not is_public(bucket, _action(request, key), key):
         return False
-    bucket = find_bucket(bucket_name)
-    if bucket is None:
-        return False
+    return _become_owner(ctx, bucket)
+
+
+def is_public(bucket, action: str, key: str) -> bool:
+    """Whether anyone may do `action` on the bucket or key: a public bucket policy, or for reads a
+    public-read object ACL, unless the public access block says otherwise."""
     block = get_config(bucket.name, "public_access_block") or {}
-    action = _action(request, key)
     resource = f"arn:aws:s3:::{bucket.name}" + (f"/{key}" if key else "")
     policy = get_config(bucket.name, "policy")
     if policy and not block.get("RestrictPublicBuckets"):
         try:
             if _policy_allows(json.loads(policy), action, resource):
-                return _become_owner(ctx, bucket)
+                return True
         except ValueError:
             pass
     if not block.get("IgnorePublicAcls") and action == "s3:GetObject":
@@ -172,7 +175,7 @@ def anonymous_allowed(ctx, request) -> bool:
         obj = versions.current(bucket.name, key)
         if obj is not None and any(g["Grantee"].get("URI") == ALL_USERS and g["Permission"] in ("READ", "FULL_CONTROL")
                                    for g in obj.meta.get("acl") or []):
-            return _become_owner(ctx, bucket)
+            return True
     return False
 
 

@@ -1,16 +1,21 @@
-"""What runs before S3's operation lookup: signature and presigned-URL checks, anonymous access,
-CORS preflight and headers, and browser POST uploads."""
+"""What runs before S3's operation lookup: the website endpoint, signature and presigned-URL
+checks, anonymous access, CORS preflight and headers, and browser POST uploads."""
 from __future__ import annotations
 
 from cloudlet.errors import ServiceError
 from cloudlet.protocols import find_operation, parse_request, serialize_error, serialize_response
 from cloudlet.http import Response
+from cloudlet.router import S3_WEBSITE
 from cloudlet.services.s3 import auth, cors
 from cloudlet.services.s3.common import find_bucket, service
 from cloudlet.services.s3.errors import AccessDenied
+from cloudlet.services.s3.website import serve as serve_website
 
 
 async def request_hook(ctx, request):
+    website = S3_WEBSITE.match(request.host.rsplit(":", 1)[0].lower())
+    if website:
+        return await serve_website(ctx, request, website.group("bucket"))
     bucket_name, _ = auth._bucket_and_key(request)
     if request.method == "OPTIONS":
         return cors.preflight(ctx, request, bucket_name)

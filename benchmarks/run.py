@@ -184,7 +184,23 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
+async def _keeps_alive(port: int, payload: bytes) -> bool:
+    """Whether the server answers a second request on a connection. Some (werkzeug, so moto's
+    server) leave it unanswered without closing: those get a new connection per request."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for _ in range(2):
+            writer.write(payload)
+            await asyncio.wait_for(_read_response(reader), 2)
+        return True
+    except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError):
+        return False
+    finally:
+        writer.close()
+
+
 async def _raw_load(port: int, payload: bytes, seconds: float, connections: int) -> tuple[int, list[float], int]:
+    keep_alive = await _keeps_alive(port, payload)
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
@@ -204,6 +220,9 @@ async def _raw_load(port: int, payload: bytes, seconds: float, connections: int)
                 latencies.append(time.perf_counter() - t)
                 if status >= 400:
                     errors += 1
+                if not keep_alive:
+                    writer.close()
+                    connection = None
             except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError):
                 # The server closed the connection (no keep-alive) or starved it: reconnect.
                 if connection is not None:

@@ -6,7 +6,8 @@ from urllib.parse import unquote
 
 from cloudlet.errors import ServiceError
 from cloudlet.http import Response
-from cloudlet.services.s3 import checksums, conditions, lifecycle, lock, notifications, sse, versions
+from cloudlet.services.s3 import (checksums, conditions, lifecycle, lock, notifications, replication, sse,
+                                  versions)
 from cloudlet.services.s3.acl import grants_from_request
 from cloudlet.services.s3.common import (blobs, drains_body, get_bucket, header, http_date, parse_tagging_header, respond,
                                          service, to_dt)
@@ -185,6 +186,8 @@ def describe(ctx, bucket, obj: Obj, params: dict) -> dict:
     if expiration and obj.latest:
         out["Expiration"] = expiration
     out.update(lock.headers(meta))
+    if meta.get("replication"):
+        out["ReplicationStatus"] = meta["replication"]
     if params.get("ChecksumMode") == "ENABLED":
         out.update(checksum_output(meta.get("checksum")))
     return out
@@ -238,9 +241,12 @@ def store(ctx, bucket, key: str, *, writer, prepared: dict, checksum: dict | Non
     if writer is not None and writer.nonce is not None:
         meta["nonce"] = writer.nonce.hex()
     now = ctx.now()
+    replicated = replication.mark_pending(bucket, key, meta)
     version_id = versions.write(bucket, key, size=writer.size if size is None else size,
                                 etag=writer.etag if etag is None else etag, modified=now,
                                 storage_class=prepared["storage_class"], blob=blob, meta=meta)
+    if replicated:
+        replication.schedule(bucket.name, key, version_id)
     return version_id, now, meta
 
 
@@ -366,6 +372,7 @@ def delete_one(ctx, bucket, key: str, version_id: str | None, bypass: bool = Fal
                 notifications.emit(ctx, bucket, "ObjectRemoved:Delete", key)
             return {}
         marker_id = versions.write(bucket, key, modified=ctx.now(), marker=True)
+        replication.replicate_delete_marker(bucket, key, marker_id, ctx.now())
         notifications.emit(ctx, bucket, "ObjectRemoved:DeleteMarkerCreated", key, version_id=marker_id)
         return {"DeleteMarker": True, "VersionId": marker_id}
     versions.check_version_id(version_id)

@@ -26,10 +26,11 @@ def check_version_id(version_id: str) -> None:
 
 
 def write(bucket: Bucket, key: str, *, size: int = 0, etag: str = "", modified: float, storage_class: str = "STANDARD",
-          blob: str | None = None, meta: dict | None = None, marker: bool = False) -> str:
-    """Add a version (or delete marker) as the key's current one; returns its version id."""
+          blob: str | None = None, meta: dict | None = None, marker: bool = False, version_id: str | None = None) -> str:
+    """Add a version (or delete marker) as the key's current one; returns its version id (a
+    replica keeps its source's: `version_id`)."""
     versioned = bucket.versioning == "Enabled"
-    version_id = new_version_id() if versioned else "null"
+    version_id = (version_id or new_version_id()) if versioned else "null"
     replaced = []
     db = service.db
     with db.transaction():

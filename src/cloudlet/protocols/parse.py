@@ -246,16 +246,32 @@ def scalar_from_text(shape: Shape, text: str, place: str):
 
 @lru_cache(maxsize=None)
 def _routes(model: ServiceModel):
-    """(operation, method, path regex, required query {key: value|None}) most specific first."""
+    """(operation, method, path regex, required query {key: value|None}, hints) most specific
+    first.
+
+    Operations that share a method and path (S3's PutObject, CopyObject, UploadPart) differ by
+    the query keys and headers their required members put on the wire: those are the hints,
+    ("query" | "header", name), preferred when present but not demanded.
+    """
     routes = []
     for name in model.operation_names:
-        http = model.operation_model(name).http
+        operation = model.operation_model(name)
+        http = operation.http
         uri = http.get("requestUri", "/")
         path, _, query = uri.partition("?")
         required = {}
         for key, value in parse_qsl(query, keep_blank_values=True):
             if key != "x-id":
                 required[key] = value or None
+        hints = []
+        shape = operation.input_shape
+        for member_name in (shape.required_members if shape is not None else []):
+            member = shape.members[member_name]
+            location = member.serialization.get("location")
+            if location == "querystring" and member.type_name != "map":
+                hints.append(("query", member.serialization.get("name", member_name)))
+            elif location == "header":
+                hints.append(("header", member.serialization.get("name", member_name).lower()))
         pattern, literal, greedy = "", 0, False
         for part in re.split(r"(\{[^}]+\})", path):
             if part.startswith("{"):
@@ -270,9 +286,10 @@ def _routes(model: ServiceModel):
                 pattern += re.escape(part)
         if not greedy:
             pattern = pattern.rstrip("/") + "/?"
-        routes.append((name, http.get("method", "POST"), re.compile(pattern + "$"), required,
-                       (-len(required), -literal, greedy)))
-    routes.sort(key=lambda r: r[4])
+        # A deprecated operation sends the same request as its successor: the successor wins.
+        routes.append((name, http.get("method", "POST"), re.compile(pattern + "$"), required, hints,
+                       (-len(required) - len(hints), -literal, greedy, operation.deprecated)))
+    routes.sort(key=lambda r: r[5])
     return routes
 
 
@@ -290,16 +307,20 @@ def match_route(model: ServiceModel, request: Request):
     """The (operation name, labels) that a REST request addresses, or None."""
     path = rest_path(request)
     query = request.query
+    present = {("query", k) for k in query} | {("header", h) for h in request.headers}
     path_matched = False
-    for name, method, regex, required, _ in _routes(model):
-        found = regex.match(path)
-        if not found:
-            continue
-        if any(k not in query or (v is not None and query[k] != v) for k, v in required.items()):
-            continue
-        path_matched = True
-        if method == request.method:
-            return name, {k: unquote(v) for k, v in found.groupdict().items()}
+    for strict in (True, False):  # first with every hint on the wire, then by path alone
+        for name, method, regex, required, hints, _ in _routes(model):
+            if strict and not present.issuperset(hints):
+                continue
+            found = regex.match(path)
+            if not found:
+                continue
+            if any(k not in query or (v is not None and query[k] != v) for k, v in required.items()):
+                continue
+            path_matched = True
+            if method == request.method:
+                return name, {k: unquote(v) for k, v in found.groupdict().items()}
     if path_matched:
         raise ServiceError("The specified method is not allowed against this resource.",
                            code="MethodNotAllowed", status=405)
@@ -312,7 +333,9 @@ async def parse_rest(operation: OperationModel, protocol: str, request: Request)
     labels = route[1] if route else {}
     labels_by_name = {k: v for k, v in labels.items()}
     params: dict = {}
-    claimed_query: set[str] = set()
+    # The requestUri's own query keys (API Gateway's ?mode=import) are no member's.
+    claimed_query = {k for k, _ in parse_qsl(operation.http.get("requestUri", "").partition("?")[2],
+                                             keep_blank_values=True)}
     query_map_member = None
     query_lists: dict[str, list[str]] = {}
     for key, value in request.query_pairs:
@@ -399,8 +422,28 @@ def header_value(shape: Shape, raw: str):
     if shape.serialization.get("jsonvalue"):
         return json.loads(b64decode(raw))
     if shape.type_name == "list":
-        return [scalar_from_text(shape.member, part.strip(), "header") for part in raw.split(",") if part.strip()]
+        return [scalar_from_text(shape.member, item, "header") for item in split_header_list(raw)]
     return scalar_from_text(shape, raw, "header")
+
+
+_HEADER_ITEM = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([^,]*))\s*(,|$)')
+
+
+def split_header_list(raw: str) -> list[str]:
+    """A header list's items: comma-separated, each maybe a quoted string (RFC 9110 5.6.4), as
+    SDKs quote items that hold a comma or a quote."""
+    items, pos = [], 0
+    while pos < len(raw):
+        found = _HEADER_ITEM.match(raw, pos)
+        quoted, plain, separator = found.groups()
+        if quoted is not None:
+            items.append(re.sub(r"\\(.)", r"\1", quoted))
+        elif plain.strip():
+            items.append(plain.strip())
+        pos = found.end()
+        if not separator:
+            break
+    return items
 
 
 # -- xml --------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape, quoteattr
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
@@ -16,6 +16,12 @@ from cloudlet.http import Response
 from cloudlet.models import error_shapes
 from cloudlet.protocols.values import (b64encode, format_bool, format_timestamp, timestamp_format,
                                        xml_key)
+
+
+def escape(text: str) -> str:
+    """XML text; a carriage return as &#13;, which XML parsers would read back as a newline."""
+    return _escape(text, {"\r": "&#13;"})
+
 
 CONTENT_TYPES = {"query": "text/xml", "ec2": "text/xml", "rest-xml": "application/xml",
                  "rest-json": "application/json"}
@@ -240,11 +246,11 @@ def serialize_error(model: ServiceModel, protocol: str, error: ServiceError, req
     meta = shape.metadata.get("error", {}) if shape is not None else {}
     status = error.status or meta.get("httpStatusCode") or (400 if error.sender_fault else 500)
     sender = "Sender" if error.sender_fault else "Receiver"
-    headers = _request_id_headers(model, request_id) + list(error.headers.items())
-    fields, extra = _error_fields(shape, error.fields)
+    fields, extra, field_headers = _error_fields(shape, error.fields)
+    headers = _request_id_headers(model, request_id) + list(error.headers.items()) + field_headers
     if protocol in ("json", "rest-json"):
         code = shape.name if shape is not None else error.code
-        message_key = "Message" if shape is not None and "Message" in shape.members else "message"
+        message_key = _message_key(shape)
         namespace = model.metadata.get("targetPrefix") or model.service_name
         body = {"__type": f"{_json_error_namespace(model, namespace)}#{code}", message_key: error.message}
         if shape is not None:
@@ -286,9 +292,24 @@ def _json_error_namespace(model: ServiceModel, default: str) -> str:
     return f"com.amazonaws.{model.metadata.get('endpointPrefix', default)}"
 
 
-def _error_fields(shape: Shape | None, fields: dict) -> tuple[dict, dict]:
-    """The error's fields split into members of its shape and extras the model does not list."""
+def _error_fields(shape: Shape | None, fields: dict) -> tuple[dict, dict, list[tuple[str, str]]]:
+    """The error's fields split into body members of its shape, extras the model does not list,
+    and the headers of header-bound members (API Gateway's Retry-After)."""
     members = shape.members if shape is not None else {}
-    known = {k: v for k, v in fields.items() if k in members and k.lower() != "message"}
+    known, headers = {}, []
+    for name, value in fields.items():
+        if name not in members or name.lower() == "message" or value is None:
+            continue
+        member = members[name]
+        if member.serialization.get("location") == "header":
+            headers.append((member.serialization.get("name", name), _header_text(member, value)))
+        else:
+            known[name] = value
     extra = {k: v for k, v in fields.items() if k not in members and v is not None}
-    return known, extra
+    return known, extra, headers
+
+
+def _message_key(shape: Shape | None) -> str:
+    """The JSON key of the error message: the wire name of the shape's message member."""
+    name = next((n for n in shape.members if n.lower() == "message"), None) if shape is not None else None
+    return shape.members[name].serialization.get("name", name) if name else "message"

@@ -1,8 +1,10 @@
-"""Who may make a request: SigV4 signatures (Authorization header and presigned query) checked
-against the secret of the access key when cloudlet knows it, presigned expiry, and anonymous
-requests allowed only by a public bucket policy or public-read ACL."""
+"""Who may make a request: SigV4 signatures (Authorization header and presigned query) and the
+payload hash they sign (x-amz-content-sha256), SigV2 for old clients (`AWS key:signature` and
+presigned `Signature=`), checked against the secret of the access key when cloudlet knows it,
+presigned expiry, and anonymous requests allowed only by a public bucket policy or public-read ACL."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -12,7 +14,8 @@ from functools import lru_cache
 from urllib.parse import quote, unquote
 
 from cloudlet.services.s3.common import find_bucket, get_config, http_date
-from cloudlet.services.s3.errors import (AccessDenied, AuthorizationQueryParametersError, SignatureDoesNotMatch)
+from cloudlet.services.s3.errors import (AccessDenied, AuthorizationQueryParametersError, InvalidArgument,
+                                         InvalidRequest, SignatureDoesNotMatch, XAmzContentSHA256Mismatch)
 
 SIGNATURE_MISMATCH = ("The request signature we calculated does not match the signature you provided. "
                       "Check your key and signing method.")
@@ -67,14 +70,30 @@ def check_request(ctx, request) -> None:
         if not found:
             return
         credential, signed_headers, signature = found.groups()
+        payload_hash = _payload_hash(request)
         secret = ctx.runtime.credentials.secret_of(credential.split("/", 1)[0])
-        if secret is None:
-            return
-        expected = _signature(request, secret, credential, signed_headers, request.headers.get("x-amz-date", ""),
-                              request.headers.get("x-amz-content-sha256", "UNSIGNED-PAYLOAD"),
-                              _canonical_query(_raw_pairs(request.query_string)))
-        if not hmac.compare_digest(expected, signature):
-            raise SignatureDoesNotMatch(SIGNATURE_MISMATCH, AWSAccessKeyId=credential.split("/", 1)[0])
+        if secret is not None:
+            expected = _signature(request, secret, credential, signed_headers, request.headers.get("x-amz-date", ""),
+                                  payload_hash, _canonical_query(_raw_pairs(request.query_string)))
+            if not hmac.compare_digest(expected, signature):
+                raise SignatureDoesNotMatch(SIGNATURE_MISMATCH, AWSAccessKeyId=credential.split("/", 1)[0])
+        _verify_payload(request, payload_hash)
+        return
+    if auth.startswith("AWS "):
+        access_key, _, signature = auth[4:].rpartition(":")
+        _check_v2(ctx, request, access_key, signature, request.headers.get("date", ""))
+        return
+    if "Signature=" in request.query_string and "AWSAccessKeyId=" in request.query_string:
+        query = dict(_raw_pairs(request.query_string))
+        try:
+            expires = int(query.get("Expires", ""))
+        except ValueError:
+            raise AccessDenied("Query-string authentication requires the Signature, Expires and AWSAccessKeyId "
+                               "parameters") from None
+        now = ctx.now()
+        if expires < now:
+            raise AccessDenied("Request has expired", Expires=_iso(expires), ServerTime=_iso(now))
+        _check_v2(ctx, request, query.get("AWSAccessKeyId", ""), query.get("Signature", ""), str(expires))
         return
     if "X-Amz-Signature=" in request.query_string:
         pairs = _raw_pairs(request.query_string)
@@ -107,6 +126,97 @@ def check_request(ctx, request) -> None:
         return
     if not auth and "AWSAccessKeyId=" not in request.query_string:
         ctx.extra["anonymous"] = True
+
+
+# -- the payload hash of SigV4 header signatures -------------------------------------------------------
+
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+PAYLOAD_HASH_KINDS = ("UNSIGNED-PAYLOAD", "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+                      "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER", "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
+                      "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER")
+_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _payload_hash(request) -> str:
+    value = request.headers.get("x-amz-content-sha256")
+    if value is None:
+        raise InvalidRequest("Missing required header for this request: x-amz-content-sha256")
+    if value not in PAYLOAD_HASH_KINDS and not _SHA256_HEX.match(value):
+        raise InvalidArgument("x-amz-content-sha256 must be " + ", ".join(PAYLOAD_HASH_KINDS[:-1]) + " or "
+                              + PAYLOAD_HASH_KINDS[-1] + " or a valid sha256 value.",
+                              ArgumentName="x-amz-content-sha256", ArgumentValue=value)
+    return value
+
+
+def _mismatch(client: str, computed: str) -> XAmzContentSHA256Mismatch:
+    return XAmzContentSHA256Mismatch("The provided 'x-amz-content-sha256' header does not match what was computed.",
+                                     ClientComputedContentSHA256=client, S3ComputedContentSHA256=computed)
+
+
+def _verify_payload(request, expected: str) -> None:
+    """A hex payload hash is checked against the body as it streams in: the last chunk raises
+    XAmzContentSHA256Mismatch, before a handler commits anything."""
+    if not _SHA256_HEX.match(expected):
+        return
+    if request.headers.get("content-length", "0") == "0" and "transfer-encoding" not in request.headers:
+        if expected != EMPTY_SHA256:
+            raise _mismatch(expected, EMPTY_SHA256)
+        return
+    receive, digest = request._receive, hashlib.sha256()
+    if receive is None:
+        return
+
+    async def hashed_receive():
+        message = await receive()
+        if message["type"] == "http.request":
+            digest.update(message.get("body", b""))
+            if not message.get("more_body", False) and digest.hexdigest() != expected:
+                raise _mismatch(expected, digest.hexdigest())
+        return message
+    request._receive = hashed_receive
+
+
+# -- SigV2 ---------------------------------------------------------------------------------------------
+
+# The query parameters that name a sub-resource and so are part of a SigV2 canonical resource.
+V2_SUBRESOURCES = frozenset((
+    "accelerate", "acl", "analytics", "cors", "delete", "encryption", "intelligent-tiering", "inventory",
+    "legal-hold", "lifecycle", "location", "logging", "metrics", "notification", "object-lock", "ownershipControls",
+    "partNumber", "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "response-cache-control",
+    "response-content-disposition", "response-content-encoding", "response-content-language", "response-content-type",
+    "response-expires", "restore", "retention", "select", "select-type", "tagging", "torrent", "uploadId", "uploads",
+    "versionId", "versioning", "versions", "website"))
+
+
+def v2_string_to_sign(request, date: str) -> str:
+    headers = request.headers
+    amz = sorted((name, value.strip()) for name, value in headers.items() if name.startswith("x-amz-"))
+    if "x-amz-date" in headers:
+        date = ""
+    resource = (f"/{request.virtual_bucket}" if request.virtual_bucket else "") + (request.path or "/")
+    if resource.count("/") == 1 and len(resource) > 1:
+        resource += "/"  # a bucket is /bucket/
+    subresources = sorted((k, v) for k, v in _raw_pairs(request.query_string) if k in V2_SUBRESOURCES)
+    if subresources:
+        resource += "?" + "&".join(f"{k}={v}" if v else k for k, v in subresources)
+    lines = [request.method, headers.get("content-md5", ""), headers.get("content-type", ""), date]
+    return "\n".join(lines) + "\n" + "".join(f"{name}:{value}\n" for name, value in amz) + resource
+
+
+def _check_v2(ctx, request, access_key: str, signature: str, date: str) -> None:
+    secret = ctx.runtime.credentials.secret_of(access_key)
+    if secret is None:
+        return
+    to_sign = v2_string_to_sign(request, date)
+    expected = base64.b64encode(hmac.new(secret.encode(), to_sign.encode("utf-8"), hashlib.sha1).digest()).decode()
+    if not hmac.compare_digest(expected, signature):
+        raise SignatureDoesNotMatch(SIGNATURE_MISMATCH, AWSAccessKeyId=access_key, StringToSign=to_sign,
+                                    SignatureProvided=signature,
+                                    StringToSignBytes=" ".join(f"{b:02x}" for b in to_sign.encode("utf-8")))
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _bucket_and_key(request) -> tuple[str | None, str]:

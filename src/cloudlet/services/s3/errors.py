@@ -36,6 +36,7 @@ AccessControlListNotSupported = error_class("AccessControlListNotSupported", 400
 InvalidBucketAclWithObjectOwnership = error_class("InvalidBucketAclWithObjectOwnership", 400)
 MalformedPolicy = error_class("MalformedPolicy", 400)
 SignatureDoesNotMatch = error_class("SignatureDoesNotMatch", 403)
+XAmzContentSHA256Mismatch = error_class("XAmzContentSHA256Mismatch", 400)
 AuthorizationQueryParametersError = error_class("AuthorizationQueryParametersError", 400)
 InvalidTargetBucketForLogging = error_class("InvalidTargetBucketForLogging", 400)
 CrossLocationLoggingProhibitted = error_class("CrossLocationLoggingProhibitted", 403)

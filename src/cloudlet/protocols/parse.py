@@ -303,25 +303,43 @@ def rest_path(request: Request) -> str:
     return request.path
 
 
+@lru_cache(maxsize=None)
+def _routes_by_method(model: ServiceModel) -> dict[str, list]:
+    by_method: dict[str, list] = {}
+    for route in _routes(model):
+        by_method.setdefault(route[1], []).append(route)
+    return by_method
+
+
+def _query_matches(required: dict, query: dict) -> bool:
+    return all(k in query and (v is None or query[k] == v) for k, v in required.items())
+
+
 def match_route(model: ServiceModel, request: Request):
-    """The (operation name, labels) that a REST request addresses, or None."""
+    """The (operation name, labels) that a REST request addresses, or None.
+
+    Computed once per request (finding the operation and parsing it both ask), trying only the
+    routes of the request's method; a path that only another method serves is a 405.
+    """
+    cached = getattr(request, "_route", None)
+    if cached is not None and cached[0] is model:
+        return cached[1]
     path = rest_path(request)
     query = request.query
     present = {("query", k) for k in query} | {("header", h) for h in request.headers}
-    path_matched = False
+    routes = _routes_by_method(model).get(request.method, [])
     for strict in (True, False):  # first with every hint on the wire, then by path alone
-        for name, method, regex, required, hints, _ in _routes(model):
+        for name, _, regex, required, hints, _ in routes:
             if strict and not present.issuperset(hints):
                 continue
+            if not _query_matches(required, query):
+                continue
             found = regex.match(path)
-            if not found:
-                continue
-            if any(k not in query or (v is not None and query[k] != v) for k, v in required.items()):
-                continue
-            path_matched = True
-            if method == request.method:
-                return name, {k: unquote(v) for k, v in found.groupdict().items()}
-    if path_matched:
+            if found:
+                result = name, {k: unquote(v) for k, v in found.groupdict().items()}
+                request._route = (model, result)
+                return result
+    if any(regex.match(path) and _query_matches(required, query) for _, _, regex, required, _, _ in _routes(model)):
         raise ServiceError("The specified method is not allowed against this resource.",
                            code="MethodNotAllowed", status=405)
     return None

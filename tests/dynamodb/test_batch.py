@@ -2,55 +2,10 @@
 duplicate keys, validation of the whole batch before anything is written."""
 import uuid
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-FAST = {"Delay": 0.2, "MaxAttempts": 150}
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def expect_error(excinfo, code, message=None):
-    """Assert the AWS error code, and that the message contains the AWS wording."""
-    err = excinfo.value.response["Error"]
-    assert err["Code"] == code, err
-    if message is not None:
-        assert message in err.get("Message", ""), err
-
-
-def _client(server, validate=True):
-    return boto3.client("dynamodb", region_name="us-east-1", endpoint_url=server.url,
-                        aws_access_key_id="test", aws_secret_access_key="test",
-                        config=Config(retries={"max_attempts": 1}, parameter_validation=validate))
-
-
-@pytest.fixture(scope="module")
-def ddb(server):
-    return _client(server)
-
-
-@pytest.fixture(scope="module")
-def raw_ddb(server):
-    return _client(server, validate=False)
-
-
-def make_table(ddb, keys):
-    name = f"bat-{uuid.uuid4().hex[:12]}"
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": a, "KeyType": k} for (a, _), k in zip(keys, ("HASH", "RANGE"))],
-        AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in keys],
-        BillingMode="PAY_PER_REQUEST")
-    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
-    return name
+from ddb_helpers import N, S, expect_error, get_item, make_table
 
 
 @pytest.fixture(scope="module")
@@ -66,10 +21,6 @@ def events(ddb):
 @pytest.fixture
 def tag():
     return uuid.uuid4().hex
-
-
-def get(ddb, table, key):
-    return ddb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
 
 
 # --------------------------------------------------------------------------- BatchWriteItem
@@ -88,16 +39,16 @@ def test_batch_write_puts_and_deletes_across_tables(ddb, users, events, tag):
         ],
     })
     assert resp["UnprocessedItems"] == {}
-    assert get(ddb, users, {"pk": S(f"{tag}-a")}) == {"pk": S(f"{tag}-a"), "v": N(1)}
-    assert get(ddb, users, {"pk": S(f"{tag}-b")}) == {"pk": S(f"{tag}-b"), "v": N(2)}
-    assert get(ddb, users, {"pk": S(f"{tag}-old")}) is None
-    assert get(ddb, events, {"pk": S(tag), "sk": N(1)})["what"] == S("login")
+    assert get_item(ddb, users, {"pk": S(f"{tag}-a")}) == {"pk": S(f"{tag}-a"), "v": N(1)}
+    assert get_item(ddb, users, {"pk": S(f"{tag}-b")}) == {"pk": S(f"{tag}-b"), "v": N(2)}
+    assert get_item(ddb, users, {"pk": S(f"{tag}-old")}) is None
+    assert get_item(ddb, events, {"pk": S(tag), "sk": N(1)})["what"] == S("login")
 
 
 def test_batch_write_put_replaces_items(ddb, users, tag):
     ddb.put_item(TableName=users, Item={"pk": S(tag), "old": S("x")})
     ddb.batch_write_item(RequestItems={users: [{"PutRequest": {"Item": {"pk": S(tag), "new": S("y")}}}]})
-    assert get(ddb, users, {"pk": S(tag)}) == {"pk": S(tag), "new": S("y")}
+    assert get_item(ddb, users, {"pk": S(tag)}) == {"pk": S(tag), "new": S("y")}
 
 
 def test_batch_write_deleting_missing_items_is_fine(ddb, users, tag):
@@ -120,7 +71,7 @@ def test_batch_write_rejects_26_requests(ddb, users, tag):
         ddb.batch_write_item(RequestItems={users: requests})
     expect_error(exc, "ValidationException",
                  "Member must have length less than or equal to 25")
-    assert get(ddb, users, {"pk": S(f"{tag}-0")}) is None
+    assert get_item(ddb, users, {"pk": S(f"{tag}-0")}) is None
 
 
 def test_batch_write_limit_counts_all_tables(ddb, users, events, tag):
@@ -131,7 +82,7 @@ def test_batch_write_limit_counts_all_tables(ddb, users, events, tag):
     with pytest.raises(ClientError) as exc:
         ddb.batch_write_item(RequestItems=requests)
     expect_error(exc, "ValidationException")
-    assert get(ddb, users, {"pk": S(f"{tag}-0")}) is None
+    assert get_item(ddb, users, {"pk": S(f"{tag}-0")}) is None
 
 
 def test_batch_write_duplicate_put_keys(ddb, users, tag):
@@ -141,7 +92,7 @@ def test_batch_write_duplicate_put_keys(ddb, users, tag):
             {"PutRequest": {"Item": {"pk": S(tag), "v": N(2)}}},
         ]})
     expect_error(exc, "ValidationException", "Provided list of item keys contains duplicates")
-    assert get(ddb, users, {"pk": S(tag)}) is None
+    assert get_item(ddb, users, {"pk": S(tag)}) is None
 
 
 def test_batch_write_put_and_delete_of_same_key(ddb, events, tag):
@@ -169,7 +120,7 @@ def test_batch_write_one_invalid_item_rejects_everything(ddb, users, tag):
             {"PutRequest": {"Item": {"nokey": S("x")}}},
         ]})
     expect_error(exc, "ValidationException")
-    assert get(ddb, users, {"pk": S(f"{tag}-good")}) is None
+    assert get_item(ddb, users, {"pk": S(f"{tag}-good")}) is None
 
 
 def test_batch_write_wrong_key_type(ddb, users):

@@ -5,37 +5,9 @@ Item sizes are the UTF-8 length of attribute names plus values; the sizes used h
 from unit boundaries."""
 import uuid
 
-import boto3
 import pytest
-from botocore.config import Config
 
-FAST = {"Delay": 0.2, "MaxAttempts": 150}
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-@pytest.fixture(scope="module")
-def ddb(server):
-    return boto3.client("dynamodb", region_name="us-east-1", endpoint_url=server.url,
-                        aws_access_key_id="test", aws_secret_access_key="test",
-                        config=Config(retries={"max_attempts": 1}))
-
-
-def make_table(ddb, keys, extra_attrs=(), **kwargs):
-    name = f"cap-{uuid.uuid4().hex[:12]}"
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": a, "KeyType": k} for (a, _), k in zip(keys, ("HASH", "RANGE"))],
-        AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in list(keys) + list(extra_attrs)],
-        **({"BillingMode": "PAY_PER_REQUEST"} if "ProvisionedThroughput" not in kwargs else {}), **kwargs)
-    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
-    return name
+from ddb_helpers import N, S, make_table
 
 
 @pytest.fixture(scope="module")

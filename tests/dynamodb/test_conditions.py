@@ -2,37 +2,15 @@
 and the validation errors for expression attribute names and values."""
 import uuid
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-FAST = {"Delay": 0.2, "MaxAttempts": 150}
-
-
-@pytest.fixture(scope="module")
-def ddb(server):
-    return boto3.client("dynamodb", region_name="us-east-1", endpoint_url=server.url,
-                        aws_access_key_id="test", aws_secret_access_key="test",
-                        config=Config(retries={"max_attempts": 1}))
+from ddb_helpers import N, S, expect_error, make_table
 
 
 @pytest.fixture(scope="module")
 def table(ddb):
-    name = f"cond-{uuid.uuid4().hex[:12]}"
-    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                     BillingMode="PAY_PER_REQUEST")
-    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
-    return name
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
+    return make_table(ddb)
 
 
 ITEM = {
@@ -72,14 +50,6 @@ def holds(ddb, table, key, expression, values=None, names=None):
         if e.response["Error"]["Code"] == "ConditionalCheckFailedException":
             return False
         raise
-
-
-def expect_error(excinfo, code, message=None):
-    """Assert the AWS error code, and that the message contains the AWS wording."""
-    err = excinfo.value.response["Error"]
-    assert err["Code"] == code, err
-    if message is not None:
-        assert message in err.get("Message", ""), err
 
 
 CASES = [

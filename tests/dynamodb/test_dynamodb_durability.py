@@ -4,15 +4,7 @@ import uuid
 
 import pytest
 
-FAST = {"Delay": 0.2, "MaxAttempts": 150}
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
+from ddb_helpers import FAST, N, S
 
 
 def test_everything_survives_kill_and_restart(server, client, unique_name):

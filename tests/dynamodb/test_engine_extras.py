@@ -11,31 +11,7 @@ from botocore.exceptions import ClientError
 
 from cloudlet.services.dynamodb import values as V
 
-FAST = {"Delay": 0.2, "MaxAttempts": 150}
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-@pytest.fixture
-def ddb(client):
-    return client("dynamodb")
-
-
-def make_table(ddb, keys=(("pk", "S"),), **kwargs):
-    name = f"ext-{uuid.uuid4().hex[:12]}"
-    attrs = list(keys) + list(kwargs.pop("extra_attrs", []))
-    ddb.create_table(TableName=name,
-                     KeySchema=[{"AttributeName": a, "KeyType": k} for (a, _), k in zip(keys, ("HASH", "RANGE"))],
-                     AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in attrs],
-                     BillingMode="PAY_PER_REQUEST", **kwargs)
-    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
-    return name
+from ddb_helpers import FAST, N, S, make_table
 
 
 def test_number_key_encoding_preserves_order():

@@ -2,81 +2,32 @@
 ReturnValuesOnConditionCheckFailure, key validation."""
 import uuid
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-FAST = {"Delay": 0.2, "MaxAttempts": 150}
-
-
-def _client(server, validate=True):
-    return boto3.client(
-        "dynamodb", region_name="us-east-1", endpoint_url=server.url,
-        aws_access_key_id="test", aws_secret_access_key="test",
-        config=Config(retries={"max_attempts": 1}, parameter_validation=validate))
-
-
-@pytest.fixture(scope="module")
-def ddb(server):
-    return _client(server)
-
-
-@pytest.fixture(scope="module")
-def raw_ddb(server):
-    return _client(server, validate=False)
-
-
-def _make_table(ddb, key_types):
-    name = f"items-{uuid.uuid4().hex[:12]}"
-    schema, attrs = [], []
-    for (attr, typ), kind in zip(key_types, ("HASH", "RANGE")):
-        schema.append({"AttributeName": attr, "KeyType": kind})
-        attrs.append({"AttributeName": attr, "AttributeType": typ})
-    ddb.create_table(TableName=name, KeySchema=schema, AttributeDefinitions=attrs, BillingMode="PAY_PER_REQUEST")
-    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
-    return name
+from ddb_helpers import error_of, expect_error, get_item, make_table
 
 
 @pytest.fixture(scope="module")
 def table(ddb):
     """pk (S) hash key only."""
-    return _make_table(ddb, [("pk", "S")])
+    return make_table(ddb, [("pk", "S")])
 
 
 @pytest.fixture(scope="module")
 def composite(ddb):
     """pk (S) hash + sk (N) range."""
-    return _make_table(ddb, [("pk", "S"), ("sk", "N")])
+    return make_table(ddb, [("pk", "S"), ("sk", "N")])
 
 
 @pytest.fixture(scope="module")
 def binary_table(ddb):
-    return _make_table(ddb, [("pk", "B")])
+    return make_table(ddb, [("pk", "B")])
 
 
 @pytest.fixture
 def pk():
     return f"k-{uuid.uuid4().hex}"
-
-
-def error_of(excinfo):
-    err = excinfo.value.response["Error"]
-    return err["Code"], err.get("Message", "")
-
-
-def expect_error(excinfo, code, message=None):
-    """Assert the AWS error code, and that the message contains the AWS wording.
-
-    (Some regions prefix validation messages with "1 validation error detected: ".)"""
-    err = excinfo.value.response["Error"]
-    assert err["Code"] == code, err
-    if message is not None:
-        assert message in err.get("Message", ""), err
-
-
-def get(ddb, table, key):
-    return ddb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
 
 
 # --------------------------------------------------------------------------- types
@@ -98,7 +49,7 @@ def test_put_get_round_trip_of_every_type(ddb, table, pk):
         "bs": {"BS": [b"\x02", b"\x01"]},
     }
     ddb.put_item(TableName=table, Item=item)
-    got = get(ddb, table, {"pk": {"S": pk}})
+    got = get_item(ddb, table, {"pk": {"S": pk}})
     # Set members come back in no particular order.
     for set_attr, typ in (("ss", "SS"), ("ns", "NS"), ("bs", "BS")):
         assert sorted(got.pop(set_attr)[typ]) == sorted(item.pop(set_attr)[typ])
@@ -119,26 +70,26 @@ def test_put_get_round_trip_of_every_type(ddb, table, pk):
 ])
 def test_numbers_are_stored_in_canonical_form(ddb, table, pk, given, stored):
     ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "n": {"N": given}})
-    assert get(ddb, table, {"pk": {"S": pk}})["n"] == {"N": stored}
+    assert get_item(ddb, table, {"pk": {"S": pk}})["n"] == {"N": stored}
 
 
 def test_binary_values_round_trip_every_byte(ddb, table, pk):
     blob = bytes(range(256))
     ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "bin": {"B": blob}})
-    assert get(ddb, table, {"pk": {"S": pk}})["bin"] == {"B": blob}
+    assert get_item(ddb, table, {"pk": {"S": pk}})["bin"] == {"B": blob}
 
 
 def test_binary_partition_key(ddb, binary_table):
     key = {"pk": {"B": b"\x00\xffkey"}}
     ddb.put_item(TableName=binary_table, Item={**key, "v": {"S": "x"}})
-    assert get(ddb, binary_table, key) == {**key, "v": {"S": "x"}}
-    assert get(ddb, binary_table, {"pk": {"B": b"\x00\xffkez"}}) is None
+    assert get_item(ddb, binary_table, key) == {**key, "v": {"S": "x"}}
+    assert get_item(ddb, binary_table, {"pk": {"B": b"\x00\xffkez"}}) is None
 
 
 def test_number_sort_key_is_compared_numerically(ddb, composite, pk):
     ddb.put_item(TableName=composite, Item={"pk": {"S": pk}, "sk": {"N": "1.50"}, "v": {"S": "a"}})
     # 1.5 and 1.50 are the same number and therefore the same key.
-    got = get(ddb, composite, {"pk": {"S": pk}, "sk": {"N": "1.5"}})
+    got = get_item(ddb, composite, {"pk": {"S": pk}, "sk": {"N": "1.5"}})
     assert got == {"pk": {"S": pk}, "sk": {"N": "1.5"}, "v": {"S": "a"}}
 
 
@@ -146,7 +97,7 @@ def test_empty_values_are_allowed_outside_keys(ddb, table, pk):
     item = {"pk": {"S": pk}, "es": {"S": ""}, "eb": {"B": b""}, "el": {"L": []}, "em": {"M": {}},
             "nested": {"M": {"e": {"S": ""}}}}
     ddb.put_item(TableName=table, Item=item)
-    assert get(ddb, table, {"pk": {"S": pk}}) == item
+    assert get_item(ddb, table, {"pk": {"S": pk}}) == item
 
 
 # --------------------------------------------------------------------------- invalid values
@@ -164,7 +115,7 @@ def test_empty_sets_rejected(ddb, table, pk, value, message):
     assert code == "ValidationException"
     if message:
         assert message in text
-    assert get(ddb, table, {"pk": {"S": pk}}) is None
+    assert get_item(ddb, table, {"pk": {"S": pk}}) is None
 
 
 @pytest.mark.parametrize("value", [{"SS": ["a", "a"]}, {"NS": ["1", "2", "1"]}, {"BS": [b"x", b"x"]}])
@@ -203,7 +154,7 @@ def test_number_limits(ddb, table, pk, number, message):
 @pytest.mark.parametrize("number", ["9.9999999999999999999999999999999999999E+125", "1E-130", "-1E-130"])
 def test_number_range_extremes_accepted(ddb, table, pk, number):
     ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "n": {"N": number}})
-    assert "n" in get(ddb, table, {"pk": {"S": pk}})
+    assert "n" in get_item(ddb, table, {"pk": {"S": pk}})
 
 
 @pytest.mark.parametrize("number", ["abc", "", "1.2.3", "--1", "0x10", "Infinity", "NaN"])
@@ -287,7 +238,7 @@ def test_missing_table(ddb, operation):
 def test_put_replaces_the_whole_item(ddb, table, pk):
     ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "a": {"S": "1"}, "b": {"S": "2"}})
     ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "c": {"S": "3"}})
-    assert get(ddb, table, {"pk": {"S": pk}}) == {"pk": {"S": pk}, "c": {"S": "3"}}
+    assert get_item(ddb, table, {"pk": {"S": pk}}) == {"pk": {"S": pk}, "c": {"S": "3"}}
 
 
 def test_get_missing_item_has_no_item_key(ddb, table, pk):
@@ -360,7 +311,7 @@ def test_delete_item(ddb, table, pk):
     ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "a": {"S": "1"}})
     resp = ddb.delete_item(TableName=table, Key={"pk": {"S": pk}})
     assert "Attributes" not in resp
-    assert get(ddb, table, {"pk": {"S": pk}}) is None
+    assert get_item(ddb, table, {"pk": {"S": pk}}) is None
 
 
 def test_delete_missing_item_succeeds(ddb, table, pk):
@@ -414,7 +365,7 @@ def test_conditional_put_failure(ddb, table, pk):
                      ConditionExpression="attribute_not_exists(pk)")
     expect_error(exc, "ConditionalCheckFailedException", "The conditional request failed")
     assert "Item" not in exc.value.response
-    assert get(ddb, table, {"pk": {"S": pk}})["v"] == {"N": "1"}
+    assert get_item(ddb, table, {"pk": {"S": pk}})["v"] == {"N": "1"}
 
 
 def test_conditional_exception_class(ddb, table, pk):
@@ -453,7 +404,7 @@ def test_return_values_on_condition_check_failure_delete(ddb, table, pk):
                         ExpressionAttributeValues={":f": {"BOOL": False}},
                         ReturnValuesOnConditionCheckFailure="ALL_OLD")
     assert exc.value.response["Item"] == original
-    assert get(ddb, table, {"pk": {"S": pk}}) == original
+    assert get_item(ddb, table, {"pk": {"S": pk}}) == original
 
 
 def test_return_values_on_condition_check_failure_without_item(ddb, table, pk):
@@ -463,4 +414,4 @@ def test_return_values_on_condition_check_failure_without_item(ddb, table, pk):
                         ReturnValuesOnConditionCheckFailure="ALL_OLD")
     assert exc.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
     assert "Item" not in exc.value.response
-    assert get(ddb, table, {"pk": {"S": pk}}) is None
+    assert get_item(ddb, table, {"pk": {"S": pk}}) is None

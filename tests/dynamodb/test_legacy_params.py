@@ -2,47 +2,16 @@
 ScanFilter, ConditionalOperator, Expected, AttributeUpdates and AttributesToGet."""
 import uuid
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-FAST = {"Delay": 0.2, "MaxAttempts": 150}
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def expect_error(excinfo, code, message=None):
-    """Assert the AWS error code, and that the message contains the AWS wording."""
-    err = excinfo.value.response["Error"]
-    assert err["Code"] == code, err
-    if message is not None:
-        assert message in err.get("Message", ""), err
-
-
-@pytest.fixture(scope="module")
-def ddb(server):
-    return boto3.client("dynamodb", region_name="us-east-1", endpoint_url=server.url,
-                        aws_access_key_id="test", aws_secret_access_key="test",
-                        config=Config(retries={"max_attempts": 1}))
+from ddb_helpers import FAST, N, S, expect_error, make_table
 
 
 @pytest.fixture(scope="module")
 def table(ddb):
     """pk (S) + sk (N), filled with partition p: sk 1..6."""
-    name = f"leg-{uuid.uuid4().hex[:12]}"
-    ddb.create_table(TableName=name,
-                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                           {"AttributeName": "sk", "AttributeType": "N"}],
-                     BillingMode="PAY_PER_REQUEST")
-    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
+    name = make_table(ddb, [("pk", "S"), ("sk", "N")])
     for sk in range(1, 7):
         item = {"pk": S("p"), "sk": N(sk), "colour": S("red" if sk % 2 else "blue"), "word": S(f"w{sk}x"),
                 "tags": {"SS": ["all", f"t{sk}"]}}

@@ -2,51 +2,12 @@
 nesting depth, table name length and the 16 MB BatchGetItem response."""
 import uuid
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-FAST = {"Delay": 0.2, "MaxAttempts": 150}
+from ddb_helpers import FAST, N, S, dynamodb_client, expect_error, make_table
+
 MAX_ITEM = 400 * 1024
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def expect_error(excinfo, code, message=None):
-    """Assert the AWS error code, and that the message contains the AWS wording."""
-    err = excinfo.value.response["Error"]
-    assert err["Code"] == code, err
-    if message is not None:
-        assert message in err.get("Message", ""), err
-
-
-def _client(server, validate=True):
-    return boto3.client("dynamodb", region_name="us-east-1", endpoint_url=server.url,
-                        aws_access_key_id="test", aws_secret_access_key="test",
-                        config=Config(retries={"max_attempts": 1}, parameter_validation=validate))
-
-
-@pytest.fixture(scope="module")
-def ddb(server):
-    return _client(server)
-
-
-def make_table(ddb, keys):
-    name = f"lim-{uuid.uuid4().hex[:12]}"
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": a, "KeyType": k} for (a, _), k in zip(keys, ("HASH", "RANGE"))],
-        AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in keys],
-        BillingMode="PAY_PER_REQUEST")
-    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
-    return name
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +144,7 @@ def test_nesting_limit_applies_to_update_values(ddb, table, pk):
 
 
 def test_table_name_longer_than_255_rejected(server):
-    raw = _client(server, validate=False)
+    raw = dynamodb_client(server, validate=False)
     with pytest.raises(ClientError) as exc:
         raw.create_table(TableName="t" * 256, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],

@@ -2,54 +2,10 @@
 pagination, Limit before filters, Select modes, LSI/GSI reads, parallel scans and 1 MB pages."""
 import uuid
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-FAST = {"Delay": 0.2, "MaxAttempts": 150}
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def expect_error(excinfo, code, message=None):
-    """Assert the AWS error code, and that the message contains the AWS wording."""
-    err = excinfo.value.response["Error"]
-    assert err["Code"] == code, err
-    if message is not None:
-        assert message in err.get("Message", ""), err
-
-
-def _client(server, validate=True):
-    return boto3.client("dynamodb", region_name="us-east-1", endpoint_url=server.url,
-                        aws_access_key_id="test", aws_secret_access_key="test",
-                        config=Config(retries={"max_attempts": 1}, parameter_validation=validate))
-
-
-@pytest.fixture(scope="module")
-def ddb(server):
-    return _client(server)
-
-
-@pytest.fixture(scope="module")
-def raw_ddb(server):
-    return _client(server, validate=False)
-
-
-def make_table(ddb, prefix, keys, extra_attrs=(), **kwargs):
-    name = f"{prefix}-{uuid.uuid4().hex[:12]}"
-    schema = [{"AttributeName": a, "KeyType": k} for (a, _), k in zip(keys, ("HASH", "RANGE"))]
-    attrs = [{"AttributeName": a, "AttributeType": t} for a, t in list(keys) + list(extra_attrs)]
-    ddb.create_table(TableName=name, KeySchema=schema, AttributeDefinitions=attrs,
-                     BillingMode="PAY_PER_REQUEST", **kwargs)
-    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
-    return name
+from ddb_helpers import N, S, expect_error, make_table
 
 
 SORT_KEYS = [1, 2, 3, 10, 20, 100]
@@ -60,7 +16,7 @@ LS_VALUES = {1: "f", 2: "e", 3: "d", 10: "c", 20: "b", 100: "a"}
 def qtable(ddb):
     """pk (S) + sk (N); LSI by_ls (INCLUDE colour), GSI by_g (g + sk, INCLUDE colour)."""
     name = make_table(
-        ddb, "qry", [("pk", "S"), ("sk", "N")], [("ls", "S"), ("g", "S")],
+        ddb, [("pk", "S"), ("sk", "N")], [("ls", "S"), ("g", "S")],
         LocalSecondaryIndexes=[{
             "IndexName": "by_ls",
             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "ls", "KeyType": "RANGE"}],
@@ -136,7 +92,7 @@ def test_query_unknown_partition_is_empty(ddb, qtable):
 
 @pytest.fixture(scope="module")
 def string_sorted(ddb):
-    name = make_table(ddb, "qstr", [("pk", "S"), ("sk", "S")])
+    name = make_table(ddb, [("pk", "S"), ("sk", "S")])
     values = ["b", "a", "B", "aa", "ab", "~", "é", "\uff01", "\U0001F600", "a b", "Z", "0", "ba"]
     for v in values:
         ddb.put_item(TableName=name, Item={"pk": S("p"), "sk": S(v)})
@@ -163,7 +119,7 @@ def test_string_range_condition(ddb, string_sorted):
 
 
 def test_binary_sort_keys_sort_as_unsigned_bytes(ddb):
-    name = make_table(ddb, "qbin", [("pk", "S"), ("sk", "B")])
+    name = make_table(ddb, [("pk", "S"), ("sk", "B")])
     values = [b"\xff", b"\x80", b"\x00", b"\x7f", b"\x01\x00", b"\x01"]
     for v in values:
         ddb.put_item(TableName=name, Item={"pk": S("p"), "sk": {"B": v}})
@@ -174,7 +130,7 @@ def test_binary_sort_keys_sort_as_unsigned_bytes(ddb):
 
 
 def test_negative_and_decimal_number_sort_keys(ddb):
-    name = make_table(ddb, "qnum", [("pk", "S"), ("sk", "N")])
+    name = make_table(ddb, [("pk", "S"), ("sk", "N")])
     values = ["-100", "-1.5", "-1", "0", "0.001", "1", "1.5", "9", "10", "1e3"]
     for v in reversed(values):
         ddb.put_item(TableName=name, Item={"pk": S("p"), "sk": N(v)})
@@ -394,7 +350,7 @@ def test_gsi_pagination_key_includes_table_and_index_keys(ddb, qtable):
 
 
 def test_gsi_follows_item_changes(ddb):
-    name = make_table(ddb, "qgsi", [("pk", "S")], [("team", "S")], GlobalSecondaryIndexes=[{
+    name = make_table(ddb, [("pk", "S")], [("team", "S")], GlobalSecondaryIndexes=[{
         "IndexName": "by_team", "KeySchema": [{"AttributeName": "team", "KeyType": "HASH"}],
         "Projection": {"ProjectionType": "ALL"}}])
     ddb.put_item(TableName=name, Item={"pk": S("u1"), "team": S("red")})
@@ -414,7 +370,7 @@ def test_gsi_follows_item_changes(ddb):
 
 
 def test_gsi_key_type_is_validated_on_write(ddb):
-    name = make_table(ddb, "qgsit", [("pk", "S")], [("team", "S")], GlobalSecondaryIndexes=[{
+    name = make_table(ddb, [("pk", "S")], [("team", "S")], GlobalSecondaryIndexes=[{
         "IndexName": "by_team", "KeySchema": [{"AttributeName": "team", "KeyType": "HASH"}],
         "Projection": {"ProjectionType": "KEYS_ONLY"}}])
     with pytest.raises(ClientError) as exc:
@@ -435,7 +391,7 @@ def test_gsi_key_type_is_validated_on_write(ddb):
 
 @pytest.fixture(scope="module")
 def stable(ddb):
-    name = make_table(ddb, "scn", [("pk", "S")], [("grp", "S")], GlobalSecondaryIndexes=[{
+    name = make_table(ddb, [("pk", "S")], [("grp", "S")], GlobalSecondaryIndexes=[{
         "IndexName": "by_grp", "KeySchema": [{"AttributeName": "grp", "KeyType": "HASH"}],
         "Projection": {"ProjectionType": "KEYS_ONLY"}}])
     for i in range(20):
@@ -554,7 +510,7 @@ def test_scan_gsi_consistent_read_rejected(ddb, stable):
 @pytest.fixture(scope="module")
 def big_table(ddb):
     """16 items of ~100 KB (about 1.6 MB) in a single partition."""
-    name = make_table(ddb, "qbig", [("pk", "S"), ("sk", "N")])
+    name = make_table(ddb, [("pk", "S"), ("sk", "N")])
     filler = "x" * 100_000
     for i in range(16):
         ddb.put_item(TableName=name, Item={"pk": S("p"), "sk": N(i), "filler": S(filler)})

@@ -7,7 +7,7 @@ import pytest
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
-FAST = {"Delay": 0.2, "MaxAttempts": 150}
+from ddb_helpers import FAST
 
 
 @pytest.fixture

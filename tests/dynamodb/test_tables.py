@@ -5,25 +5,11 @@ Every expectation here is what real AWS DynamoDB returns to a boto3 user.
 """
 import re
 import time
-import uuid
 
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-FAST = {"Delay": 0.2, "MaxAttempts": 150}
-NO_VALIDATION = Config(retries={"max_attempts": 1}, parameter_validation=False)
-
-
-@pytest.fixture
-def ddb(client):
-    return client("dynamodb")
-
-
-@pytest.fixture
-def raw_ddb(client):
-    """A client that does not validate parameters locally, so the server sees bad input."""
-    return client("dynamodb", config=NO_VALIDATION)
+from ddb_helpers import FAST, error_of, expect_error, make_table
 
 
 def wait_active(ddb, name):
@@ -47,29 +33,9 @@ def wait_indexes_active(ddb, name, timeout=60):
 
 
 def simple_table(ddb, name, **extra):
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-        **extra,
-    )
-    return wait_active(ddb, name)
-
-
-def error_of(excinfo):
-    err = excinfo.value.response["Error"]
-    return err["Code"], err.get("Message", "")
-
-
-def expect_error(excinfo, code, message=None):
-    """Assert the AWS error code, and that the message contains the AWS wording.
-
-    (Some regions prefix validation messages with "1 validation error detected: ".)"""
-    err = excinfo.value.response["Error"]
-    assert err["Code"] == code, err
-    if message is not None:
-        assert message in err.get("Message", ""), err
+    """A pk (S) table named `name`, once ACTIVE: its description."""
+    make_table(ddb, name=name, **extra)
+    return ddb.describe_table(TableName=name)["Table"]
 
 
 # --------------------------------------------------------------------------- CreateTable

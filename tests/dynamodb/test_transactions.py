@@ -2,55 +2,10 @@
 order, idempotency tokens, limits (100 actions) and validation."""
 import uuid
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-FAST = {"Delay": 0.2, "MaxAttempts": 150}
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def expect_error(excinfo, code, message=None):
-    """Assert the AWS error code, and that the message contains the AWS wording."""
-    err = excinfo.value.response["Error"]
-    assert err["Code"] == code, err
-    if message is not None:
-        assert message in err.get("Message", ""), err
-
-
-def _client(server, validate=True):
-    return boto3.client("dynamodb", region_name="us-east-1", endpoint_url=server.url,
-                        aws_access_key_id="test", aws_secret_access_key="test",
-                        config=Config(retries={"max_attempts": 1}, parameter_validation=validate))
-
-
-@pytest.fixture(scope="module")
-def ddb(server):
-    return _client(server)
-
-
-@pytest.fixture(scope="module")
-def raw_ddb(server):
-    return _client(server, validate=False)
-
-
-def make_table(ddb, keys):
-    name = f"txn-{uuid.uuid4().hex[:12]}"
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": a, "KeyType": k} for (a, _), k in zip(keys, ("HASH", "RANGE"))],
-        AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in keys],
-        BillingMode="PAY_PER_REQUEST")
-    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
-    return name
+from ddb_helpers import N, S, expect_error, get_item, make_table
 
 
 @pytest.fixture(scope="module")
@@ -66,10 +21,6 @@ def ledger(ddb):
 @pytest.fixture
 def tag():
     return uuid.uuid4().hex
-
-
-def get(ddb, table, key):
-    return ddb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
 
 
 def cancellation(excinfo):
@@ -99,10 +50,10 @@ def test_put_update_delete_and_condition_check_commit_together(ddb, accounts, le
                             "ExpressionAttributeValues": {":t": {"BOOL": True}}}},
     ])
     assert "ConsumedCapacity" not in resp
-    assert get(ddb, accounts, {"pk": S(f"{tag}-alice")})["balance"] == N(70)
-    assert get(ddb, accounts, {"pk": S(f"{tag}-bob")})["balance"] == N(35)
-    assert get(ddb, ledger, {"pk": S(tag), "sk": N(1)}) == {"pk": S(tag), "sk": N(1), "amount": N(30)}
-    assert get(ddb, accounts, {"pk": S(f"{tag}-gone")}) is None
+    assert get_item(ddb, accounts, {"pk": S(f"{tag}-alice")})["balance"] == N(70)
+    assert get_item(ddb, accounts, {"pk": S(f"{tag}-bob")})["balance"] == N(35)
+    assert get_item(ddb, ledger, {"pk": S(tag), "sk": N(1)}) == {"pk": S(tag), "sk": N(1), "amount": N(30)}
+    assert get_item(ddb, accounts, {"pk": S(f"{tag}-gone")}) is None
 
 
 def test_failed_condition_cancels_everything(ddb, accounts, ledger, tag):
@@ -120,8 +71,8 @@ def test_failed_condition_cancels_everything(ddb, accounts, ledger, tag):
     reasons = cancellation(exc)
     assert [r["Code"] for r in reasons] == ["None", "ConditionalCheckFailed"]
     assert reasons[1]["Message"] == "The conditional request failed"
-    assert get(ddb, ledger, {"pk": S(tag), "sk": N(1)}) is None
-    assert get(ddb, accounts, {"pk": S(f"{tag}-alice")})["balance"] == N(10)
+    assert get_item(ddb, ledger, {"pk": S(tag), "sk": N(1)}) is None
+    assert get_item(ddb, accounts, {"pk": S(f"{tag}-alice")})["balance"] == N(10)
 
 
 def test_cancellation_reasons_follow_request_order(ddb, accounts, tag):
@@ -139,8 +90,8 @@ def test_cancellation_reasons_follow_request_order(ddb, accounts, tag):
     assert [r["Code"] for r in reasons] == ["ConditionalCheckFailed", "None", "ConditionalCheckFailed"]
     expect_error(exc, "TransactionCanceledException",
                  "[ConditionalCheckFailed, None, ConditionalCheckFailed]")
-    assert get(ddb, accounts, {"pk": S(f"{tag}-b")})["v"] == N(1)
-    assert get(ddb, accounts, {"pk": S(f"{tag}-c")}) is not None
+    assert get_item(ddb, accounts, {"pk": S(f"{tag}-b")})["v"] == N(1)
+    assert get_item(ddb, accounts, {"pk": S(f"{tag}-c")}) is not None
 
 
 def test_return_values_on_condition_check_failure_in_transaction(ddb, accounts, tag):
@@ -164,7 +115,7 @@ def test_condition_check_on_missing_item(ddb, accounts, tag):
             {"Put": {"TableName": accounts, "Item": {"pk": S(f"{tag}-new")}}},
         ])
     assert [r["Code"] for r in cancellation(exc)] == ["ConditionalCheckFailed", "None"]
-    assert get(ddb, accounts, {"pk": S(f"{tag}-new")}) is None
+    assert get_item(ddb, accounts, {"pk": S(f"{tag}-new")}) is None
 
 
 def test_update_in_transaction_creates_missing_item(ddb, accounts, tag):
@@ -172,7 +123,7 @@ def test_update_in_transaction_creates_missing_item(ddb, accounts, tag):
         {"Update": {"TableName": accounts, "Key": {"pk": S(tag)}, "UpdateExpression": "ADD hits :one",
                     "ExpressionAttributeValues": {":one": N(1)}}},
     ])
-    assert get(ddb, accounts, {"pk": S(tag)}) == {"pk": S(tag), "hits": N(1)}
+    assert get_item(ddb, accounts, {"pk": S(tag)}) == {"pk": S(tag), "hits": N(1)}
 
 
 def test_two_actions_on_one_item_rejected(ddb, accounts, tag):
@@ -183,7 +134,7 @@ def test_two_actions_on_one_item_rejected(ddb, accounts, tag):
                                 "ConditionExpression": "attribute_not_exists(pk)"}},
         ])
     expect_error(exc, "ValidationException", "Transaction request cannot include multiple operations on one item")
-    assert get(ddb, accounts, {"pk": S(tag)}) is None
+    assert get_item(ddb, accounts, {"pk": S(tag)}) is None
 
 
 def test_one_hundred_actions_allowed(ddb, ledger, tag):
@@ -199,7 +150,7 @@ def test_more_than_one_hundred_actions_rejected(ddb, ledger, tag):
         ddb.transact_write_items(TransactItems=[
             {"Put": {"TableName": ledger, "Item": {"pk": S(tag), "sk": N(i)}}} for i in range(101)])
     expect_error(exc, "ValidationException", "Member must have length less than or equal to 100")
-    assert get(ddb, ledger, {"pk": S(tag), "sk": N(0)}) is None
+    assert get_item(ddb, ledger, {"pk": S(tag), "sk": N(0)}) is None
 
 
 def test_empty_transaction_rejected(raw_ddb):
@@ -222,7 +173,7 @@ def test_invalid_item_in_transaction_is_a_validation_error(ddb, accounts, tag):
             {"Put": {"TableName": accounts, "Item": {"nokey": S("x")}}},
         ])
     assert exc.value.response["Error"]["Code"] in ("ValidationException", "TransactionCanceledException")
-    assert get(ddb, accounts, {"pk": S(f"{tag}-ok")}) is None
+    assert get_item(ddb, accounts, {"pk": S(f"{tag}-ok")}) is None
 
 
 def test_client_request_token_makes_retries_idempotent(ddb, accounts, tag):
@@ -231,10 +182,10 @@ def test_client_request_token_makes_retries_idempotent(ddb, accounts, tag):
                            "ExpressionAttributeValues": {":one": N(1)}}}]
     ddb.transact_write_items(TransactItems=request, ClientRequestToken=token)
     ddb.transact_write_items(TransactItems=request, ClientRequestToken=token)
-    assert get(ddb, accounts, {"pk": S(tag)})["hits"] == N(1)
+    assert get_item(ddb, accounts, {"pk": S(tag)})["hits"] == N(1)
     # Without the token every call is applied.
     ddb.transact_write_items(TransactItems=request)
-    assert get(ddb, accounts, {"pk": S(tag)})["hits"] == N(2)
+    assert get_item(ddb, accounts, {"pk": S(tag)})["hits"] == N(2)
 
 
 def test_client_request_token_reused_with_other_parameters(ddb, accounts, tag):
@@ -245,7 +196,7 @@ def test_client_request_token_reused_with_other_parameters(ddb, accounts, tag):
         ddb.transact_write_items(ClientRequestToken=token, TransactItems=[
             {"Put": {"TableName": accounts, "Item": {"pk": S(tag), "v": S("second")}}}])
     expect_error(exc, "IdempotentParameterMismatchException")
-    assert get(ddb, accounts, {"pk": S(tag)})["v"] == S("first")
+    assert get_item(ddb, accounts, {"pk": S(tag)})["v"] == S("first")
 
 
 def test_transaction_capacity_is_doubled(ddb, accounts, tag):

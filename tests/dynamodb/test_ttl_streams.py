@@ -2,35 +2,12 @@
 iterators, records and images per view type, TTL configuration and background expiry."""
 import re
 import time
-import uuid
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-FAST = {"Delay": 0.2, "MaxAttempts": 150}
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def expect_error(excinfo, code, message=None):
-    """Assert the AWS error code, and that the message contains the AWS wording."""
-    err = excinfo.value.response["Error"]
-    assert err["Code"] == code, err
-    if message is not None:
-        assert message in err.get("Message", ""), err
-
-
-@pytest.fixture
-def ddb(client):
-    return client("dynamodb")
+import ddb_helpers
+from ddb_helpers import FAST, N, S, expect_error
 
 
 @pytest.fixture
@@ -39,17 +16,10 @@ def streams(client):
 
 
 def make_table(ddb, unique_name, view_type=None, keys=(("pk", "S"),)):
-    name = unique_name("ts")
     kwargs = {}
     if view_type:
         kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": view_type}
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": a, "KeyType": k} for (a, _), k in zip(keys, ("HASH", "RANGE"))],
-        AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in keys],
-        BillingMode="PAY_PER_REQUEST", **kwargs)
-    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
-    return name
+    return ddb_helpers.make_table(ddb, keys, name=unique_name("ts"), **kwargs)
 
 
 def stream_arn(ddb, name):

@@ -2,31 +2,15 @@
 REMOVE, ADD, DELETE, ReturnValues and expression validation errors."""
 import uuid
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-FAST = {"Delay": 0.2, "MaxAttempts": 150}
-
-
-@pytest.fixture(scope="module")
-def ddb(server):
-    return boto3.client("dynamodb", region_name="us-east-1", endpoint_url=server.url,
-                        aws_access_key_id="test", aws_secret_access_key="test",
-                        config=Config(retries={"max_attempts": 1}))
+from ddb_helpers import N, S, error_of, expect_error, make_table
 
 
 @pytest.fixture(scope="module")
 def table(ddb):
-    name = f"upd-{uuid.uuid4().hex[:12]}"
-    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                                                {"AttributeName": "sk", "KeyType": "RANGE"}],
-                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                           {"AttributeName": "sk", "AttributeType": "S"}],
-                     BillingMode="PAY_PER_REQUEST")
-    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
-    return name
+    return make_table(ddb, [("pk", "S"), ("sk", "S")])
 
 
 @pytest.fixture
@@ -34,33 +18,10 @@ def key():
     return {"pk": {"S": f"k-{uuid.uuid4().hex}"}, "sk": {"S": "s"}}
 
 
-def error_of(excinfo):
-    err = excinfo.value.response["Error"]
-    return err["Code"], err.get("Message", "")
-
-
-def expect_error(excinfo, code, message=None):
-    """Assert the AWS error code, and that the message contains the AWS wording.
-
-    (Some regions prefix validation messages with "1 validation error detected: ".)"""
-    err = excinfo.value.response["Error"]
-    assert err["Code"] == code, err
-    if message is not None:
-        assert message in err.get("Message", ""), err
-
-
 def expect(result, code, message):
     """`result` is the (code, message) pair returned by Ops.fails."""
     assert result[0] == code, result
     assert message in result[1], result
-
-
-def N(value):
-    return {"N": str(value)}
-
-
-def S(value):
-    return {"S": value}
 
 
 class Ops:

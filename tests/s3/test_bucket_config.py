@@ -10,22 +10,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-
-def error_of(excinfo):
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-@pytest.fixture
-def s3(client):
-    return client("s3")
-
-
-@pytest.fixture
-def bucket(s3, unique_name):
-    name = unique_name("cfg")
-    s3.create_bucket(Bucket=name)
-    return name
+from s3_helpers import error_of
 
 
 def public_read_policy(bucket):

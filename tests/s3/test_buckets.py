@@ -10,43 +10,14 @@ import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
-import requests
-from botocore.auth import S3SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-
-def error_of(excinfo):
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+from s3_helpers import error_of, signed_request
 
 
 def fresh_account_key() -> str:
     """A 12-digit access key id: cloudlet treats it as its own (empty) account."""
     return str(random.randint(100000000000, 999999999999))
-
-
-def signed_request(server, method, path, host=None, headers=None, body=b"", region="us-east-1"):
-    """Send a SigV4-signed request to the server, optionally pretending to be `host`."""
-    netloc = host or server.url.split("://", 1)[1]
-    request = AWSRequest(method=method, url=f"http://{netloc}{path}", data=body, headers=dict(headers or {}))
-    S3SigV4Auth(Credentials("test", "test"), "s3", region).add_auth(request)
-    send_headers = dict(request.headers.items())
-    send_headers["Host"] = netloc
-    return requests.request(method, server.url + path, headers=send_headers, data=body, timeout=30)
-
-
-@pytest.fixture
-def s3(client):
-    return client("s3")
-
-
-@pytest.fixture
-def bucket(s3, unique_name):
-    name = unique_name("bkt")
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 # --- CreateBucket and location constraints -------------------------------------------------------

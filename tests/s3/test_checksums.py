@@ -14,10 +14,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-
-def error_of(excinfo):
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+from s3_helpers import error_of
 
 
 def _crc_table(poly):
@@ -66,18 +63,6 @@ def test_reference_checksums():
     assert CHECKSUMS["CRC32"](b"test data..") == "cZWHwQ=="
     assert CHECKSUMS["CRC32C"](b"test data..") == "Pf4upw=="
     assert CHECKSUMS["CRC64NVME"](b"") == "AAAAAAAAAAA="
-
-
-@pytest.fixture
-def s3(client):
-    return client("s3")
-
-
-@pytest.fixture
-def bucket(s3, unique_name):
-    name = unique_name("sum")
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 # --- Content-MD5 ----------------------------------------------------------------------------------

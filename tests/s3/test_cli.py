@@ -5,23 +5,10 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from botocore.config import Config
 
 MiB = 1024 * 1024
 KEY_COUNT = 2500
-
-
-@pytest.fixture
-def s3(client):
-    return client("s3")
-
-
-@pytest.fixture
-def bucket(s3, unique_name):
-    name = unique_name("cli")
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 def put_many_keys(s3, bucket):

@@ -8,29 +8,14 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
+from s3_helpers import error_of
+
 KMS_ARN = re.compile(r"^arn:aws:kms:us-east-1:\d{12}:key/[0-9a-f-]{36}$")
-
-
-def error_of(excinfo):
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-@pytest.fixture
-def s3(client):
-    return client("s3")
 
 
 @pytest.fixture
 def kms(client):
     return client("kms")
-
-
-@pytest.fixture
-def bucket(s3, unique_name):
-    name = unique_name("enc")
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 def test_sse_s3_is_the_default(s3, bucket):

@@ -9,30 +9,15 @@ import pytest
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
+from s3_helpers import error_of
+
 MiB = 1024 * 1024
 PART = 5 * MiB
-
-
-def error_of(excinfo):
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def multipart_etag(parts):
     digests = b"".join(hashlib.md5(p).digest() for p in parts)
     return '"%s-%d"' % (hashlib.md5(digests).hexdigest(), len(parts))
-
-
-@pytest.fixture
-def s3(client):
-    return client("s3")
-
-
-@pytest.fixture
-def bucket(s3, unique_name):
-    name = unique_name("mpu")
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 @pytest.fixture(scope="module")

@@ -9,29 +9,14 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
+from s3_helpers import error_of
+
 EVENT_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-
-
-def error_of(excinfo):
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-@pytest.fixture
-def s3(client):
-    return client("s3")
 
 
 @pytest.fixture
 def sqs(client):
     return client("sqs")
-
-
-@pytest.fixture
-def bucket(s3, unique_name):
-    name = unique_name("evt")
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 @pytest.fixture

@@ -5,19 +5,11 @@ import datetime
 import pytest
 from botocore.exceptions import ClientError
 
-
-def error_of(excinfo):
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+from s3_helpers import error_of
 
 
 def in_days(now, days):
     return now.replace(microsecond=0) + datetime.timedelta(days=days)
-
-
-@pytest.fixture
-def s3(client):
-    return client("s3")
 
 
 @pytest.fixture

@@ -5,39 +5,13 @@ import datetime
 import hashlib
 
 import pytest
-import requests
-from botocore.auth import S3SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-
-def error_of(excinfo):
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+from s3_helpers import error_of, signed_request
 
 
 def md5_etag(data: bytes) -> str:
     return '"%s"' % hashlib.md5(data).hexdigest()
-
-
-def signed_request(server, method, path, headers=None, body=b""):
-    netloc = server.url.split("://", 1)[1]
-    request = AWSRequest(method=method, url=f"http://{netloc}{path}", data=body, headers=dict(headers or {}))
-    S3SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
-    return requests.request(method, server.url + path, headers=dict(request.headers.items()), data=body, timeout=30)
-
-
-@pytest.fixture
-def s3(client):
-    return client("s3")
-
-
-@pytest.fixture
-def bucket(s3, unique_name):
-    name = unique_name("obj")
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 # --- PutObject / GetObject / HeadObject ----------------------------------------------------------

@@ -16,12 +16,9 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from s3_helpers import error_of
+
 S3_NS = {"s3": "http://s3.amazonaws.com/doc/2006-03-01/"}
-
-
-def error_of(excinfo):
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def xml_error(response):
@@ -33,13 +30,6 @@ def xml_error(response):
 @pytest.fixture
 def s3(client):
     return client("s3", config=Config(signature_version="s3v4", retries={"max_attempts": 1}))
-
-
-@pytest.fixture
-def bucket(s3, unique_name):
-    name = unique_name("pre")
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 @pytest.fixture

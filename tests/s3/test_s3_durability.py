@@ -3,13 +3,6 @@ delete markers, bucket configuration and in-progress multipart uploads."""
 import hashlib
 import os
 
-import pytest
-
-
-@pytest.fixture
-def s3(client):
-    return client("s3")
-
 
 def snapshot(s3, plain, versioned):
     objects = [(o["Key"], o["ETag"], o["Size"]) for o in s3.list_objects_v2(Bucket=plain)["Contents"]]

@@ -3,26 +3,11 @@ GET/HEAD/DELETE by version id and ListObjectVersions ordering and pagination."""
 import pytest
 from botocore.exceptions import ClientError
 
-
-def error_of(excinfo):
-    response = excinfo.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+from s3_helpers import error_of
 
 
 def headers_of(excinfo):
     return excinfo.value.response["ResponseMetadata"]["HTTPHeaders"]
-
-
-@pytest.fixture
-def s3(client):
-    return client("s3")
-
-
-@pytest.fixture
-def bucket(s3, unique_name):
-    name = unique_name("ver")
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 @pytest.fixture

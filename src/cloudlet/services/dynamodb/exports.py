@@ -151,7 +151,18 @@ def describe_export(ctx, params):
 
 @service.handler("ListExports")
 def list_exports(ctx, params):
-    sql, args = "SELECT arn, data FROM jobs WHERE account=? AND region=? AND kind='export'", [ctx.account, ctx.region]
+    page, next_token = _jobs_page(ctx, params, "export", params.get("MaxResults"))
+    result = {"ExportSummaries": [{"ExportArn": arn, "ExportStatus": job["ExportStatus"],
+                                   "ExportType": "FULL_EXPORT"} for arn, job in page]}
+    if next_token:
+        result["NextToken"] = next_token
+    return result
+
+
+def _jobs_page(ctx, params: dict, kind: str, limit: int | None) -> tuple[list[tuple[str, dict]], str | None]:
+    """One page of this account's `kind` jobs in ARN order, optionally for params' TableArn and after
+    its NextToken: ([(arn, job data)], the next page's token or None)."""
+    sql, args = "SELECT arn, data FROM jobs WHERE account=? AND region=? AND kind=?", [ctx.account, ctx.region, kind]
     if params.get("TableArn"):
         sql += " AND table_arn=?"
         args.append(params["TableArn"])
@@ -159,12 +170,9 @@ def list_exports(ctx, params):
         sql += " AND arn > ?"
         args.append(params["NextToken"])
     rows = storage.db.query(sql + " ORDER BY arn", args)
-    limit = params.get("MaxResults") or 25
-    result = {"ExportSummaries": [{"ExportArn": arn, "ExportStatus": json.loads(d)["ExportStatus"],
-                                   "ExportType": "FULL_EXPORT"} for arn, d in rows[:limit]]}
-    if len(rows) > limit:
-        result["NextToken"] = rows[limit - 1][0]
-    return result
+    limit = limit or 25
+    page = [(arn, json.loads(data)) for arn, data in rows[:limit]]
+    return page, (rows[limit - 1][0] if len(rows) > limit else None)
 
 
 # -- import ---------------------------------------------------------------------------------------
@@ -287,22 +295,13 @@ def _restore_bytes(data: dict) -> dict:
 
 @service.handler("ListImports")
 def list_imports(ctx, params):
-    sql, args = "SELECT arn, data FROM jobs WHERE account=? AND region=? AND kind='import'", [ctx.account, ctx.region]
-    if params.get("TableArn"):
-        sql += " AND table_arn=?"
-        args.append(params["TableArn"])
-    if params.get("NextToken"):
-        sql += " AND arn > ?"
-        args.append(params["NextToken"])
-    rows = storage.db.query(sql + " ORDER BY arn", args)
-    limit = params.get("PageSize") or 25
+    page, next_token = _jobs_page(ctx, params, "import", params.get("PageSize"))
     summaries = []
-    for arn, data in rows[:limit]:
-        job = json.loads(data)
+    for arn, job in page:
         summaries.append({"ImportArn": arn, "ImportStatus": job["ImportStatus"], "TableArn": job["TableArn"],
                           "S3BucketSource": job["S3BucketSource"], "InputFormat": job["InputFormat"],
                           "StartTime": job["StartTime"], **({"EndTime": job["EndTime"]} if "EndTime" in job else {})})
     result = {"ImportSummaryList": summaries}
-    if len(rows) > limit:
-        result["NextToken"] = rows[limit - 1][0]
+    if next_token:
+        result["NextToken"] = next_token
     return result

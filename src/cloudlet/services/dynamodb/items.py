@@ -89,49 +89,38 @@ def _check_return_values(value: str | None, allowed: tuple[str, ...]) -> str:
 
 @service.handler("PutItem")
 def put_item(ctx, params):
-    returns = _check_return_values(params.get("ReturnValues"), ("NONE", "ALL_OLD"))
-    scope = scope_of(params, ("ConditionExpression",))
-    condition = condition_of(params, scope)
-    scope.check_unused()
-    table = storage.table(ctx, params["TableName"])
-    admit(table, "write")
-    item = table.check_item(params["Item"])
-    hk, rk = table.encode_key(item)
-    meter = Meter(params.get("ReturnConsumedCapacity"), "write")
-    if condition is None and returns == "NONE" and not meter.active and storage.blind(table):
-        storage.write_blind(table, hk, rk, item)
-        return {}
-    with storage.db.transaction():
-        old = storage.get(table, hk, rk)
-        condition_failed(condition, old, params.get("ReturnValuesOnConditionCheckFailure"))
-        storage.write(table, hk, rk, old, item, ctx.now())
-    record_write(table, old, item, meter)
-    result = meter.single()
-    result.update(collection_metrics(table, params, item))
-    if returns == "ALL_OLD" and old is not None:
-        result["Attributes"] = old
-    return result
+    return _write_single(ctx, params, lambda table: table.check_item(params["Item"]), replace=True)
 
 
 @service.handler("DeleteItem")
 def delete_item(ctx, params):
+    return _write_single(ctx, params, lambda table: table.check_key(params["Key"]), replace=False)
+
+
+def _write_single(ctx, params, checked, replace: bool) -> dict:
+    """PutItem (replace=True: `checked(table)` is the new item) and DeleteItem (replace=False: it is
+    the key of the item to remove), under an optional condition on the old item."""
     returns = _check_return_values(params.get("ReturnValues"), ("NONE", "ALL_OLD"))
     scope = scope_of(params, ("ConditionExpression",))
     condition = condition_of(params, scope)
     scope.check_unused()
     table = storage.table(ctx, params["TableName"])
     admit(table, "write")
-    key = table.check_key(params["Key"])
-    hk, rk = table.encode_key(key)
+    attrs = checked(table)
+    new = attrs if replace else None
+    hk, rk = table.encode_key(attrs)
     meter = Meter(params.get("ReturnConsumedCapacity"), "write")
+    if replace and condition is None and returns == "NONE" and not meter.active and storage.blind(table):
+        storage.write_blind(table, hk, rk, new)
+        return {}
     with storage.db.transaction():
         old = storage.get(table, hk, rk)
         condition_failed(condition, old, params.get("ReturnValuesOnConditionCheckFailure"))
-        if old is not None:
-            storage.write(table, hk, rk, old, None, ctx.now())
-    record_write(table, old, None, meter)
+        if new is not None or old is not None:
+            storage.write(table, hk, rk, old, new, ctx.now())
+    record_write(table, old, new, meter)
     result = meter.single()
-    result.update(collection_metrics(table, params, key))
+    result.update(collection_metrics(table, params, attrs))
     if returns == "ALL_OLD" and old is not None:
         result["Attributes"] = old
     return result

@@ -23,6 +23,15 @@ def _missing(code: str, message: str):
     return raise_for
 
 
+def _deleter(operation: str, kind: str):
+    """Register `operation` as: forget the bucket's `kind` setting."""
+    @service.handler(operation)
+    def delete(ctx, params):
+        bucket = get_bucket(ctx, params["Bucket"])
+        set_config(bucket.name, kind, None)
+        return {}
+
+
 # -- versioning -----------------------------------------------------------------------------------------
 
 @service.handler("PutBucketVersioning")
@@ -87,29 +96,25 @@ def put_policy(ctx, params):
     return {}
 
 
-@service.handler("GetBucketPolicy")
-def get_policy(ctx, params):
+def _stored_policy(ctx, params) -> str:
     bucket = get_bucket(ctx, params["Bucket"])
     policy = get_config(bucket.name, "policy")
     if policy is None:
         _missing("NoSuchBucketPolicy", "The bucket policy does not exist")(bucket.name)
-    return {"Policy": policy}
+    return policy
 
 
-@service.handler("DeleteBucketPolicy")
-def delete_policy(ctx, params):
-    bucket = get_bucket(ctx, params["Bucket"])
-    set_config(bucket.name, "policy", None)
-    return {}
+@service.handler("GetBucketPolicy")
+def get_policy(ctx, params):
+    return {"Policy": _stored_policy(ctx, params)}
 
 
 @service.handler("GetBucketPolicyStatus")
 def get_policy_status(ctx, params):
-    bucket = get_bucket(ctx, params["Bucket"])
-    policy = get_config(bucket.name, "policy")
-    if policy is None:
-        _missing("NoSuchBucketPolicy", "The bucket policy does not exist")(bucket.name)
-    return {"PolicyStatus": {"IsPublic": _policy_is_public(json.loads(policy))}}
+    return {"PolicyStatus": {"IsPublic": _policy_is_public(json.loads(_stored_policy(ctx, params)))}}
+
+
+_deleter("DeleteBucketPolicy", "policy")
 
 
 # -- simple stored documents ----------------------------------------------------------------------------
@@ -136,11 +141,7 @@ def _simple(kind: str, param: str, put_op: str, get_op: str, delete_op: str | No
         return {output_key: value} if output_key else value
 
     if delete_op:
-        @service.handler(delete_op)
-        def delete(ctx, params):
-            bucket = get_bucket(ctx, params["Bucket"])
-            set_config(bucket.name, kind, None)
-            return {}
+        _deleter(delete_op, kind)
 
 
 def _validate_cors(ctx, bucket, value):
@@ -261,11 +262,7 @@ def get_ownership(ctx, params):
     return {"OwnershipControls": {"Rules": [{"ObjectOwnership": ownership}]}}
 
 
-@service.handler("DeleteBucketOwnershipControls")
-def delete_ownership(ctx, params):
-    bucket = get_bucket(ctx, params["Bucket"])
-    set_config(bucket.name, "ownership", None)
-    return {}
+_deleter("DeleteBucketOwnershipControls", "ownership")
 
 
 # -- logging --------------------------------------------------------------------------------------------
@@ -296,6 +293,14 @@ def get_logging(ctx, params):
 # -- configurations kept by id ---------------------------------------------------------------------------
 
 def _by_id(kind: str, param: str, noun: str, list_key: str, missing_code: str):
+    def existing(ctx, params) -> tuple[str, dict]:
+        """(bucket name, the bucket's configurations), after checking the one with params' Id exists."""
+        bucket = get_bucket(ctx, params["Bucket"])
+        configs = get_config(bucket.name, kind, {})
+        if params["Id"] not in configs:
+            raise not_found(missing_code, "")("The specified configuration does not exist.")
+        return bucket.name, configs
+
     @service.handler(f"PutBucket{noun}Configuration")
     def put(ctx, params):
         bucket = get_bucket(ctx, params["Bucket"])
@@ -306,20 +311,14 @@ def _by_id(kind: str, param: str, noun: str, list_key: str, missing_code: str):
 
     @service.handler(f"GetBucket{noun}Configuration")
     def get(ctx, params):
-        bucket = get_bucket(ctx, params["Bucket"])
-        configs = get_config(bucket.name, kind, {})
-        if params["Id"] not in configs:
-            raise not_found(missing_code, "")("The specified configuration does not exist.")
+        _, configs = existing(ctx, params)
         return {param: configs[params["Id"]]}
 
     @service.handler(f"DeleteBucket{noun}Configuration")
     def delete(ctx, params):
-        bucket = get_bucket(ctx, params["Bucket"])
-        configs = get_config(bucket.name, kind, {})
-        if params["Id"] not in configs:
-            raise not_found(missing_code, "")("The specified configuration does not exist.")
+        bucket_name, configs = existing(ctx, params)
         del configs[params["Id"]]
-        set_config(bucket.name, kind, configs or None)
+        set_config(bucket_name, kind, configs or None)
         return {}
 
     @service.handler(f"ListBucket{noun}Configurations")

@@ -117,12 +117,7 @@ def list_objects_v2(ctx, params):
     who = owner(bucket.account) if params.get("FetchOwner") else None
     out = {"Name": bucket.name, "Prefix": enc(prefix), "MaxKeys": params.get("MaxKeys", 1000),
            "KeyCount": len(entries), "IsTruncated": more}
-    contents = [_content(row, enc, who) for kind, row in entries if kind == "key"]
-    prefixes = [{"Prefix": enc(p)} for kind, p in entries if kind == "prefix"]
-    if contents:
-        out["Contents"] = contents
-    if prefixes:
-        out["CommonPrefixes"] = prefixes
+    _add_keys_and_prefixes(out, entries, enc, who)
     if delimiter:
         out["Delimiter"] = enc(delimiter)
     if params.get("EncodingType"):
@@ -138,6 +133,16 @@ def list_objects_v2(ctx, params):
     return out
 
 
+def _add_keys_and_prefixes(out: dict, entries: list, enc, who) -> None:
+    """A ListObjects(V2) page's Contents and CommonPrefixes, each only when there are some."""
+    contents = [_content(row, enc, who) for kind, row in entries if kind == "key"]
+    prefixes = [{"Prefix": enc(p)} for kind, p in entries if kind == "prefix"]
+    if contents:
+        out["Contents"] = contents
+    if prefixes:
+        out["CommonPrefixes"] = prefixes
+
+
 @service.handler("ListObjects")
 def list_objects(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
@@ -148,12 +153,7 @@ def list_objects(ctx, params):
     who = owner(bucket.account)
     out = {"Name": bucket.name, "Prefix": enc(prefix), "Marker": enc(marker), "MaxKeys": params.get("MaxKeys", 1000),
            "IsTruncated": more}
-    contents = [_content(row, enc, who) for kind, row in entries if kind == "key"]
-    prefixes = [{"Prefix": enc(p)} for kind, p in entries if kind == "prefix"]
-    if contents:
-        out["Contents"] = contents
-    if prefixes:
-        out["CommonPrefixes"] = prefixes
+    _add_keys_and_prefixes(out, entries, enc, who)
     if delimiter:
         out["Delimiter"] = enc(delimiter)
         if more:

@@ -10,6 +10,8 @@ import json
 import re
 import time
 
+from sns_helpers import new_queue
+
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 TIMESTAMP = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z"
@@ -20,15 +22,6 @@ def new_topic(sns, unique_name, fifo=False, **attributes) -> str:
         attributes["FifoTopic"] = "true"
         return sns.create_topic(Name=unique_name("topic") + ".fifo", Attributes=attributes)["TopicArn"]
     return sns.create_topic(Name=unique_name("topic"), Attributes=attributes)["TopicArn"]
-
-
-def new_queue(sqs, unique_name, fifo=False) -> tuple[str, str]:
-    if fifo:
-        url = sqs.create_queue(QueueName=unique_name("q") + ".fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
-    else:
-        url = sqs.create_queue(QueueName=unique_name("q"))["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    return url, arn
 
 
 def subscribe_queue(sns, sqs, unique_name, topic_arn, fifo=False, **attributes) -> tuple[str, str]:

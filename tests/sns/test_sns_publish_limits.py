@@ -6,12 +6,9 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from sns_helpers import error_of
+
 MAX_MESSAGE_BYTES = 262144  # 256 KiB: a byte limit, not a character limit
-
-
-def error_of(excinfo) -> tuple[str, str, int]:
-    resp = excinfo.value.response
-    return resp["Error"]["Code"], resp["Error"].get("Message", ""), resp["ResponseMetadata"]["HTTPStatusCode"]
 
 
 @pytest.fixture

@@ -10,29 +10,17 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
+from sns_helpers import error_of, new_queue
+
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 # Nothing listens on port 9 (discard) on 127.0.0.1, so confirmation requests simply fail.
 UNREACHABLE_HTTP = "http://127.0.0.1:9/sns"
-
-
-def error_of(excinfo) -> tuple[str, str, int]:
-    resp = excinfo.value.response
-    return resp["Error"]["Code"], resp["Error"].get("Message", ""), resp["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def new_topic(sns, unique_name, fifo=False) -> str:
     if fifo:
         return sns.create_topic(Name=unique_name("topic") + ".fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
     return sns.create_topic(Name=unique_name("topic"))["TopicArn"]
-
-
-def new_queue(sqs, unique_name, fifo=False) -> tuple[str, str]:
-    if fifo:
-        url = sqs.create_queue(QueueName=unique_name("q") + ".fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
-    else:
-        url = sqs.create_queue(QueueName=unique_name("q"))["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    return url, arn
 
 
 def subs_of_topic(sns, topic_arn) -> list[dict]:

@@ -10,6 +10,8 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
+from sns_helpers import error_of
+
 DEFAULT_EFFECTIVE_DELIVERY_POLICY = {
     "http": {
         "defaultHealthyRetryPolicy": {
@@ -43,11 +45,6 @@ DATA_PROTECTION_POLICY = {
         "Operation": {"Deny": {}},
     }],
 }
-
-
-def error_of(excinfo) -> tuple[str, str, int]:
-    resp = excinfo.value.response
-    return resp["Error"]["Code"], resp["Error"].get("Message", ""), resp["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def all_topic_arns(sns) -> list[str]:

@@ -19,7 +19,7 @@ def validate(shape: Shape | None, params: dict) -> str | None:
     if shape is None:
         return None
     problems: list[str] = []
-    _check(shape, params, "", problems)
+    _check(shape, params, None, problems)
     if not problems:
         return None
     count = len(problems)
@@ -53,7 +53,47 @@ def _pattern(text: str):
         return None
 
 
-def _check(shape: Shape, value, path: str, problems: list[str]) -> None:
+def _own_constraints(shape: Shape) -> bool:
+    meta = shape.metadata
+    return bool(shape.type_name == "structure" and shape.required_members or "min" in meta or "max" in meta
+                or "enum" in meta or "pattern" in meta)
+
+
+def _children(shape: Shape) -> list[Shape]:
+    if shape.type_name == "structure":
+        return list(shape.members.values())
+    if shape.type_name == "list":
+        return [shape.member]
+    if shape.type_name == "map":
+        return [shape.value]
+    return []
+
+
+_CONSTRAINED: dict[tuple[int, str], bool] = {}
+
+
+def _constrained(shape: Shape) -> bool:
+    """Whether any shape reachable from this one has a constraint; if not, skip the subtree
+    (DynamoDB's recursive AttributeValue has none, and items are most of a request)."""
+    key = (id(shape._shape_resolver), shape.name)
+    found = _CONSTRAINED.get(key)
+    if found is None:
+        seen, stack, found = set(), [shape], False
+        while stack and not found:
+            current = stack.pop()
+            if current.name in seen:
+                continue
+            seen.add(current.name)
+            found = _own_constraints(current)
+            stack.extend(_children(current))
+        _CONSTRAINED[key] = found
+    return found
+
+
+def _check(shape: Shape, value, path: tuple, problems: list[str]) -> None:
+    """Check value against shape; path is (parent path, segment), formatted only on a problem."""
+    if not _constrained(shape):
+        return
     kind = shape.type_name
     meta = shape.metadata
     if kind == "structure":
@@ -61,43 +101,51 @@ def _check(shape: Shape, value, path: str, problems: list[str]) -> None:
             return
         for name in shape.required_members:
             if value.get(name) is None:
-                problems.append(_problem(None, _join(path, name), "not be null"))
+                problems.append(_problem(None, _text((path, _camel(name))), "not be null"))
         for name, member in shape.members.items():
             item = value.get(name)
             if item is not None:
-                _check(member, item, _join(path, name), problems)
+                _check(member, item, (path, _camel(name)), problems)
         return
     if kind in ("string", "blob", "list", "map"):
         if not hasattr(value, "__len__"):
             return
         size = len(value)
         if "min" in meta and size < meta["min"]:
-            problems.append(_problem(_brief(value), path, f"have length greater than or equal to {meta['min']}"))
+            problems.append(_problem(_brief(value), _text(path), f"have length greater than or equal to {meta['min']}"))
         if "max" in meta and size > meta["max"]:
-            problems.append(_problem(_brief(value), path, f"have length less than or equal to {meta['max']}"))
+            problems.append(_problem(_brief(value), _text(path), f"have length less than or equal to {meta['max']}"))
         if kind == "string":
             enum = meta.get("enum")
             if enum and value not in enum:
-                problems.append(_problem(value, path, f"satisfy enum value set: [{', '.join(enum)}]"))
+                problems.append(_problem(value, _text(path), f"satisfy enum value set: [{', '.join(enum)}]"))
             pattern = meta.get("pattern")
             if pattern:
                 compiled = _pattern(pattern)
                 if compiled is not None and not compiled.fullmatch(value):
-                    problems.append(_problem(value, path, f"satisfy regular expression pattern: {pattern}"))
+                    problems.append(_problem(value, _text(path), f"satisfy regular expression pattern: {pattern}"))
         elif kind == "list":
             for index, item in enumerate(value, 1):
                 if item is not None:
-                    _check(shape.member, item, f"{path}.{index}.member", problems)
+                    _check(shape.member, item, (path, f"{index}.member"), problems)
         elif kind == "map":
             for key, item in value.items():
                 if item is not None:
-                    _check(shape.value, item, f"{path}.{key}.member", problems)
+                    _check(shape.value, item, (path, f"{key}.member"), problems)
         return
     if kind in ("integer", "long", "float", "double") and isinstance(value, (int, float)):
         if "min" in meta and value < meta["min"]:
-            problems.append(_problem(value, path, f"have value greater than or equal to {meta['min']}"))
+            problems.append(_problem(value, _text(path), f"have value greater than or equal to {meta['min']}"))
         if "max" in meta and value > meta["max"]:
-            problems.append(_problem(value, path, f"have value less than or equal to {meta['max']}"))
+            problems.append(_problem(value, _text(path), f"have value less than or equal to {meta['max']}"))
+
+
+def _text(path: tuple | None) -> str:
+    segments = []
+    while path:
+        path, segment = path
+        segments.append(segment)
+    return ".".join(reversed(segments))
 
 
 def _brief(value):
@@ -106,7 +154,3 @@ def _brief(value):
     if isinstance(value, (list, dict)):
         return str(value)[:200]
     return value
-
-
-def _join(path: str, name: str) -> str:
-    return f"{path}.{_camel(name)}" if path else _camel(name)

@@ -156,7 +156,6 @@ def test_sse_c_key_must_be_256_bits(s3, bucket):
     assert error_of(exc) == ("InvalidArgument", 400)
 
 
-@pytest.mark.xfail(reason="SSE-C multipart: parts are encrypted under per-part nonces and completing without the key is not supported yet")
 def test_sse_c_multipart(s3, bucket, customer_key):
     sse = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": customer_key}
     upload_id = s3.create_multipart_upload(Bucket=bucket, Key="mp", **sse)["UploadId"]
@@ -165,3 +164,42 @@ def test_sse_c_multipart(s3, bucket, customer_key):
     s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload_id,
                                  MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]})
     assert s3.get_object(Bucket=bucket, Key="mp", **sse)["Body"].read() == b"part data"
+
+
+def test_sse_c_multipart_parts_read_back_across_boundaries(server, s3, bucket, customer_key):
+    sse = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": customer_key}
+    first, second = os.urandom(5 * 1024 * 1024 + 3), b"the second part, in plain text" * 1000
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="mp", **sse)["UploadId"]
+    parts = [{"PartNumber": n, "ETag": s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload_id, PartNumber=n,
+                                                      Body=body, **sse)["ETag"]}
+             for n, body in ((1, first), (2, second))]
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload_id,
+                                        MultipartUpload={"Parts": parts})  # no key needed to complete
+    assert done["ETag"].endswith('-2"')
+    assert s3.get_object(Bucket=bucket, Key="mp", **sse)["Body"].read() == first + second
+    edge = len(first)
+    ranged = s3.get_object(Bucket=bucket, Key="mp", Range=f"bytes={edge - 10}-{edge + 9}", **sse)
+    assert ranged["Body"].read() == (first + second)[edge - 10:edge + 10]
+    assert s3.get_object(Bucket=bucket, Key="mp", PartNumber=2, **sse)["Body"].read() == second
+    stored = b"".join(p.read_bytes() for p in server.data_dir.rglob("*") if p.is_file() and p.stat().st_size
+                      == len(first) + len(second))
+    assert stored and b"the second part, in plain text" not in stored  # encrypted at rest
+    with pytest.raises(ClientError) as exc:
+        s3.get_object(Bucket=bucket, Key="mp")
+    assert error_of(exc) == ("InvalidRequest", 400)
+    with pytest.raises(ClientError) as exc:
+        s3.get_object(Bucket=bucket, Key="mp", SSECustomerAlgorithm="AES256", SSECustomerKey=os.urandom(32))
+    assert error_of(exc) == ("AccessDenied", 403)
+
+
+def test_sse_c_multipart_parts_need_the_same_key(s3, bucket, customer_key):
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="mp", SSECustomerAlgorithm="AES256",
+                                           SSECustomerKey=customer_key)["UploadId"]
+    with pytest.raises(ClientError) as exc:
+        s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload_id, PartNumber=1, Body=b"x")
+    assert error_of(exc) == ("InvalidRequest", 400)
+    with pytest.raises(ClientError) as exc:
+        s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload_id, PartNumber=1, Body=b"x",
+                       SSECustomerAlgorithm="AES256", SSECustomerKey=os.urandom(32))
+    assert error_of(exc) == ("InvalidArgument", 400)
+    assert "Parts" not in s3.list_parts(Bucket=bucket, Key="mp", UploadId=upload_id)

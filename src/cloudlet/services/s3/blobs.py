@@ -25,6 +25,41 @@ def _cipher(key: bytes, nonce: bytes, offset: int):
     return ctx
 
 
+class _Decryptor:
+    """SSE-C decryption from `offset` across segments of (size, nonce), each encrypted from its own
+    counter (the parts of a multipart object; one segment of size None for a PUT object)."""
+
+    def __init__(self, key: bytes, segments: list, offset: int):
+        self.key, self.segments, self.index = key, segments, 0
+        while segments[self.index][0] is not None and offset >= segments[self.index][0] \
+                and self.index + 1 < len(segments):
+            offset -= segments[self.index][0]
+            self.index += 1
+        self._start(offset)
+
+    def _start(self, offset: int) -> None:
+        size, nonce = self.segments[self.index]
+        self.left = None if size is None else size - offset
+        self.cipher = _cipher(self.key, nonce, offset)
+
+    def update(self, data: bytes) -> bytes:
+        if self.left is None or len(data) <= self.left:
+            if self.left is not None:
+                self.left -= len(data)
+            return self.cipher.update(data)
+        view, out = memoryview(data), []
+        while view:
+            if self.left == 0 and self.index + 1 < len(self.segments):
+                self.index += 1
+                self._start(0)
+            take = len(view) if self.left is None else min(self.left, len(view))
+            out.append(self.cipher.update(view[:take]))
+            view = view[take:]
+            if self.left is not None:
+                self.left -= take
+        return b"".join(out)
+
+
 class Blobs:
     def __init__(self, root: Path):
         self.root = str(root)  # plain strings: pathlib costs more than the file system here
@@ -44,8 +79,9 @@ class Blobs:
     def writer(self, algorithms=(), sse_key: bytes | None = None) -> "BlobWriter":
         return BlobWriter(self, algorithms, sse_key)
 
-    def read(self, name: str | None, start: int, length: int, sse: tuple[bytes, bytes] | None = None):
-        """bytes for small reads, else an async iterator of chunks."""
+    def read(self, name: str | None, start: int, length: int, sse: tuple[bytes, list] | None = None):
+        """bytes for small reads, else an async iterator of chunks; `sse` is (key, segments) from
+        sse.key_for_read."""
         if not name or length <= 0:
             return b""
         path = self.path(name)
@@ -54,12 +90,12 @@ class Blobs:
                 f.seek(start)
                 data = f.read(length)
             if sse:
-                data = _cipher(sse[0], sse[1], start).update(data)
+                data = _Decryptor(sse[0], sse[1], start).update(data)
             return data
         return self._stream(path, start, length, sse)
 
     async def _stream(self, path: str, start: int, length: int, sse) -> AsyncIterator[bytes]:
-        cipher = _cipher(sse[0], sse[1], start) if sse else None
+        cipher = _Decryptor(sse[0], sse[1], start) if sse else None
         with open(path, "rb") as f:
             f.seek(start)
             remaining = length

@@ -84,9 +84,7 @@ async def upload_part(ctx, params):
     algorithm, expected = requested_checksum(ctx, params)
     algorithm = algorithm or upload.get("algorithm")
     encryption = upload["prepared"]["meta"].get("sse") or {}
-    sse_key = None
-    if "c_md5" in encryption:
-        sse_key = sse.key_for_read(encryption, None, params)[0]
+    sse_key = sse.key_for_part(encryption, params)
     writer = await receive_body(ctx, params, algorithm, expected, sse_key)
     try:
         name = await writer.commit()
@@ -127,7 +125,7 @@ async def upload_part_copy(ctx, params):
         start, length = first, last - first + 1
     algorithm = upload.get("algorithm")
     encryption = upload["prepared"]["meta"].get("sse") or {}
-    sse_key = sse.key_for_read(encryption, None, params)[0] if "c_md5" in encryption else None
+    sse_key = sse.key_for_part(encryption, params)
     writer = blobs().writer([algorithm] if algorithm else [], sse_key)
     try:
         data = blobs().read(source.blob, start, length, source_sse)
@@ -228,21 +226,10 @@ async def complete_multipart_upload(ctx, params):
     encryption = upload["prepared"]["meta"].get("sse") or {}
     extra = {"parts": [row[1] for row in chosen]}
     if "c_md5" in encryption:
-        # Each part was encrypted with its own nonce: re-encrypt into one stream.
-        key_bytes = sse.key_for_read(encryption, None, params)[0] if params.get("SSECustomerKey") else None
-        if key_bytes is None:
-            raise InvalidRequest("The multipart upload initiate requested encryption. Subsequent part requests must "
-                                 "include the appropriate encryption parameters.")
-        writer = blobs().writer([], key_bytes)
-        for row in chosen:
-            nonce = bytes.fromhex(json.loads(row[4]).get("nonce", ""))
-            async for chunk in blobs().iter_plain(row[3], row[1], (key_bytes, nonce)):
-                writer.write(chunk)
-        name = await writer.commit()
-        extra["nonce"] = writer.nonce.hex()
-    else:
-        await asyncio.to_thread(_concatenate, paths, tmp)
-        os.replace(tmp, target)
+        # Each part stays encrypted under its own nonce (Complete carries no key): reads decrypt part by part.
+        extra["part_nonces"] = [json.loads(row[4]).get("nonce", "") for row in chosen]
+    await asyncio.to_thread(_concatenate, paths, tmp)
+    os.replace(tmp, target)
     version_id, modified, meta = store(ctx, bucket, key, writer=None, prepared=upload["prepared"], checksum=checksum,
                                        etag=etag, size=size, blob=name, extra_meta=extra)
     drop_upload(upload_id)

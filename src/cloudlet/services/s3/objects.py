@@ -295,7 +295,7 @@ def _read(ctx, params: dict, head: bool):
     key = params["Key"]
     obj = resolve(ctx, bucket, key, params.get("VersionId"))
     meta = obj.meta
-    sse_read = sse.key_for_read(meta.get("sse") or {}, meta.get("nonce"), params)
+    sse_read = sse.key_for_read(meta, params)
     if not head and obj.storage_class in ARCHIVED and not _restored(obj, ctx.now()):
         raise InvalidObjectState("The operation is not valid for the object's storage class",
                                  StorageClass=obj.storage_class)
@@ -467,7 +467,7 @@ def copy_source(ctx, params: dict) -> tuple:
                                  "in Amazon Glacier.", StorageClass=source.storage_class)
     conditions.check(params, source.etag, source.modified, ctx.now(), prefix="CopySource",
                      condition_prefix="x-amz-copy-source-")
-    source_sse = sse.key_for_read(source.meta.get("sse") or {}, source.meta.get("nonce"), params,
+    source_sse = sse.key_for_read(source.meta, params,
                                   prefix="CopySourceSSECustomer")
     return src_bucket, source, source_sse
 

@@ -87,14 +87,32 @@ def output(sse: dict) -> dict:
     return out
 
 
-def key_for_read(sse: dict, nonce_hex: str | None, params: dict, prefix: str = "SSECustomer"):
-    """The (key, nonce) to decrypt an SSE-C object with, after checking the caller's key."""
-    if "c_md5" not in sse:
+def key_for_read(meta: dict, params: dict, prefix: str = "SSECustomer"):
+    """(key, segments) to decrypt an SSE-C object with, after checking the caller's key; segments
+    are (size, nonce) pairs: one nonce for a PUT object, one per part for a multipart one."""
+    encryption = meta.get("sse") or {}
+    if "c_md5" not in encryption:
         return None
     c = customer_key(params, prefix)
     if c is None:
         raise InvalidRequest("The object was stored using a form of Server Side Encryption. The correct "
                              "parameters must be provided to retrieve the object.")
-    if c[1] != sse["c_md5"]:
+    if c[1] != encryption["c_md5"]:
         raise AccessDenied("Access Denied")
-    return c[0], bytes.fromhex(nonce_hex or "")
+    if "part_nonces" in meta:
+        return c[0], [(size, bytes.fromhex(n)) for size, n in zip(meta["parts"], meta["part_nonces"])]
+    return c[0], [(None, bytes.fromhex(meta.get("nonce") or ""))]
+
+
+def key_for_part(encryption: dict, params: dict) -> bytes | None:
+    """The SSE-C key a part of an SSE-C multipart upload is encrypted with: the one given at creation."""
+    if "c_md5" not in encryption:
+        return None
+    c = customer_key(params)
+    if c is None:
+        raise InvalidRequest("The multipart upload initiate requested encryption. Subsequent part requests must "
+                             "include the appropriate encryption parameters.")
+    if c[1] != encryption["c_md5"]:
+        raise InvalidArgument("The provided encryption parameters did not match the ones used originally.",
+                              ArgumentName="x-amz-server-side-encryption-customer-key", ArgumentValue="null")
+    return c[0]

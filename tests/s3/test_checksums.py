@@ -249,33 +249,70 @@ def _signing_key(secret, date, region, service):
     return key
 
 
-def test_aws_chunked_signed_chunks(server, s3, bucket):
-    chunks = [b"a" * 70000, b"b" * 1234]
+def _put_signed_chunks(server, bucket, key, chunks, *, bad_chunk=None, trailer=None, bad_trailer=False):
+    """PUT `chunks` as a STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER) body, each chunk signed in the
+    SigV4 chain (chunk number `bad_chunk`, counting the final empty one, signed wrongly)."""
     data = b"".join(chunks)
 
     def encode(key, amz_date, scope, seed_signature):
         out, previous = b"", seed_signature
-        for chunk in chunks + [b""]:
+        for n, chunk in enumerate(chunks + [b""]):
             string_to_sign = "\n".join(["AWS4-HMAC-SHA256-PAYLOAD", amz_date, scope, previous,
                                         hashlib.sha256(b"").hexdigest(), hashlib.sha256(chunk).hexdigest()])
             previous = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
-            out += b"%x;chunk-signature=%s\r\n%s\r\n" % (len(chunk), previous.encode(), chunk)
-        return out
+            sent = "0" * 64 if n == bad_chunk else previous
+            out += b"%x;chunk-signature=%s\r\n" % (len(chunk), sent.encode()) + (chunk + b"\r\n" if chunk else b"")
+        if trailer is None:
+            return out + b"\r\n"
+        line = f"{trailer[0]}:{trailer[1]}"
+        string_to_sign = "\n".join(["AWS4-HMAC-SHA256-TRAILER", amz_date, scope, previous,
+                                    hashlib.sha256((line + "\n").encode()).hexdigest()])
+        signature = "f" * 64 if bad_trailer else hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+        return out + f"{line}\r\nx-amz-trailer-signature:{signature}\r\n\r\n".encode()
 
     encoded_length = len(encode(b"k", "", "", "0" * 64))  # every signature has the same length
     headers = {"Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": str(len(data)),
                "Content-Length": str(encoded_length)}
+    payload = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+    if trailer:
+        headers["x-amz-trailer"] = trailer[0]
+        payload += "-TRAILER"
     netloc = server.url.split("://", 1)[1]
-    request = AWSRequest(method="PUT", url=f"http://{netloc}/{bucket}/signed-chunks", data=b"", headers=headers)
-    _PayloadHashAuth(Credentials("test", "test"), "s3", "us-east-1",
-                     "STREAMING-AWS4-HMAC-SHA256-PAYLOAD").add_auth(request)
+    request = AWSRequest(method="PUT", url=f"http://{netloc}/{bucket}/{key}", data=b"", headers=headers)
+    _PayloadHashAuth(Credentials("test", "test"), "s3", "us-east-1", payload).add_auth(request)
     amz_date = request.headers["X-Amz-Date"]
     scope = f"{amz_date[:8]}/us-east-1/s3/aws4_request"
     seed = request.headers["Authorization"].rsplit("Signature=", 1)[1]
     body = encode(_signing_key("test", amz_date[:8], "us-east-1", "s3"), amz_date, scope, seed)
     assert len(body) == encoded_length
-    response = requests.put(server.url + f"/{bucket}/signed-chunks", headers=dict(request.headers.items()),
-                            data=body, timeout=30)
+    return requests.put(server.url + f"/{bucket}/{key}", headers=dict(request.headers.items()), data=body,
+                        timeout=30)
+
+
+def test_aws_chunked_signed_chunks(server, s3, bucket):
+    chunks = [b"a" * 70000, b"b" * 1234]
+    response = _put_signed_chunks(server, bucket, "signed-chunks", chunks)
     assert response.status_code == 200, response.text
+    data = b"".join(chunks)
     assert response.headers["ETag"] == '"%s"' % hashlib.md5(data).hexdigest()
     assert s3.get_object(Bucket=bucket, Key="signed-chunks")["Body"].read() == data
+
+
+@pytest.mark.parametrize("bad_chunk", [0, 1, 2])  # the last is the final, empty chunk
+def test_aws_chunked_bad_chunk_signature_stores_nothing(server, s3, bucket, bad_chunk):
+    response = _put_signed_chunks(server, bucket, "k", [b"a" * 70000, b"b" * 1234], bad_chunk=bad_chunk)
+    assert response.status_code == 403, response.text
+    assert b"<Code>SignatureDoesNotMatch</Code>" in response.content
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+
+
+def test_aws_chunked_signed_trailer(server, s3, bucket):
+    data = b"signed chunks and a signed trailer"
+    crc = CHECKSUMS["CRC32"](data)
+    response = _put_signed_chunks(server, bucket, "k", [data], trailer=("x-amz-checksum-crc32", crc))
+    assert response.status_code == 200, response.text
+    assert s3.get_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")["ChecksumCRC32"] == crc
+    response = _put_signed_chunks(server, bucket, "k2", [data], trailer=("x-amz-checksum-crc32", crc),
+                                  bad_trailer=True)
+    assert response.status_code == 403, response.text
+    assert b"<Code>SignatureDoesNotMatch</Code>" in response.content

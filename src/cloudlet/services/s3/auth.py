@@ -77,6 +77,9 @@ def check_request(ctx, request) -> None:
                                   payload_hash, _canonical_query(_raw_pairs(request.query_string)))
             if not hmac.compare_digest(expected, signature):
                 raise SignatureDoesNotMatch(SIGNATURE_MISMATCH, AWSAccessKeyId=credential.split("/", 1)[0])
+            if payload_hash.startswith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"):
+                ctx.extra["chunk_signatures"] = ChunkSignatures(secret, credential, request.headers.get(
+                    "x-amz-date", ""), signature)
         _verify_payload(request, payload_hash)
         return
     if auth.startswith("AWS "):
@@ -126,6 +129,35 @@ def check_request(ctx, request) -> None:
         return
     if not auth and "AWSAccessKeyId=" not in request.query_string:
         ctx.extra["anonymous"] = True
+
+
+class ChunkSignatures:
+    """The chained signatures of a STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER) body: each chunk's
+    (and the trailer's) signature signs its bytes and the signature before it, starting from the
+    request's own."""
+
+    def __init__(self, secret: str, credential: str, amz_date: str, seed: str):
+        access_key, date, region, service, _ = credential.split("/", 4)
+        self.access_key = access_key
+        self.key = signing_key(secret, date, region, service)
+        self.prefix = f"{amz_date}\n{date}/{region}/{service}/aws4_request\n"
+        self.previous = seed
+
+    def _check(self, kind: str, signature: str | None, payload_sha256: str) -> None:
+        to_sign = f"{kind}\n{self.prefix}{self.previous}\n" + (
+            f"{EMPTY_SHA256}\n{payload_sha256}" if kind.endswith("PAYLOAD") else payload_sha256)
+        expected = hmac.new(self.key, to_sign.encode(), hashlib.sha256).hexdigest()
+        if not signature or not hmac.compare_digest(expected, signature):
+            raise SignatureDoesNotMatch(SIGNATURE_MISMATCH, AWSAccessKeyId=self.access_key)
+        self.previous = expected
+
+    def chunk(self, signature: str | None, data_sha256: str) -> None:
+        self._check("AWS4-HMAC-SHA256-PAYLOAD", signature, data_sha256)
+
+    def trailer(self, signature: str | None, lines: list[str]) -> None:
+        """`lines` are the trailer headers as sent (`name:value`), without the signature's own."""
+        self._check("AWS4-HMAC-SHA256-TRAILER", signature,
+                    hashlib.sha256("".join(line + "\n" for line in lines).encode()).hexdigest())
 
 
 # -- the payload hash of SigV4 header signatures -------------------------------------------------------

@@ -142,12 +142,13 @@ class BlobWriter:
             h.update(data)
         self._file.write(self._cipher.update(data) if self._cipher else data)
 
-    async def consume(self, source, headers: dict | None = None) -> None:
-        """Read a request body (decoding aws-chunked) into the file."""
+    async def consume(self, source, headers: dict | None = None, signatures=None) -> None:
+        """Read a request body (decoding aws-chunked, checking its chunk signatures with
+        `signatures`, an auth.ChunkSignatures) into the file."""
         headers = headers or {}
         chunked = "aws-chunked" in headers.get("content-encoding", "") or headers.get(
             "x-amz-content-sha256", "").startswith("STREAMING-")
-        stream = decode_aws_chunked(source, self.trailers) if chunked else source
+        stream = decode_aws_chunked(source, self.trailers, signatures) if chunked else source
         async for chunk in stream:
             self.write(chunk)
         if chunked and "x-amz-decoded-content-length" in headers:
@@ -189,9 +190,11 @@ class BlobWriter:
                 pass
 
 
-async def decode_aws_chunked(source, trailers: dict) -> AsyncIterator[bytes]:
+async def decode_aws_chunked(source, trailers: dict, signatures=None) -> AsyncIterator[bytes]:
     """The payload of an aws-chunked body (`size[;chunk-signature=..]\\r\\ndata\\r\\n`... `0\\r\\n`
-    then trailer lines); trailer headers land in `trailers`."""
+    then trailer lines); trailer headers land in `trailers`. With `signatures`, every chunk's
+    signature (and the trailer's) is checked as the chunk ends; a bad one raises, and the caller
+    discards what was written."""
     buf = bytearray()
     it = source.__aiter__()
 
@@ -221,29 +224,50 @@ async def decode_aws_chunked(source, trailers: dict) -> AsyncIterator[bytes]:
         header = await line()
         if header is None:
             raise IncompleteBody("The request body terminated unexpectedly")
+        size_field, _, extension = header.partition(b";")
         try:
-            size = int(header.split(b";", 1)[0].strip() or b"0", 16)
+            size = int(size_field.strip() or b"0", 16)
         except ValueError:
             raise InvalidRequest("The aws-chunked encoding of the request body is malformed") from None
+        digest = hashlib.sha256() if signatures else None
         if size == 0:
+            if signatures:
+                signatures.chunk(_chunk_signature(extension), digest.hexdigest())
             break
         remaining = size
         while remaining:
             if not buf and not await fill():
                 raise IncompleteBody("The request body terminated unexpectedly")
             take = min(remaining, len(buf))
-            yield bytes(buf[:take])
+            piece = bytes(buf[:take])
+            if digest:
+                digest.update(piece)
+            yield piece
             del buf[:take]
             remaining -= take
+        if signatures:
+            signatures.chunk(_chunk_signature(extension), digest.hexdigest())
         while len(buf) < 2:
             if not await fill():
                 break
         del buf[:2]
+    signed_lines, trailer_signature = [], None
     while True:
         trailer = await line()
         if not trailer or not trailer.strip():
             break
         name, _, value = trailer.decode("latin-1").partition(":")
+        if name.strip().lower() == "x-amz-trailer-signature":
+            trailer_signature = value.strip()
+            continue
+        signed_lines.append(trailer.decode("latin-1"))
         trailers[name.strip().lower()] = value.strip()
+    if signatures and (signed_lines or trailer_signature):
+        signatures.trailer(trailer_signature, signed_lines)
     while await fill():
         buf.clear()
+
+
+def _chunk_signature(extension: bytes) -> str | None:
+    name, _, value = extension.decode("latin-1").partition("=")
+    return value.strip() if name.strip() == "chunk-signature" else None

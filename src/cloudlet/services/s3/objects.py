@@ -109,7 +109,7 @@ async def receive_body(ctx, params: dict, algorithm: str | None, expected: str |
         if isinstance(body, (bytes, bytearray)):
             writer.write(bytes(body))
         elif body is not None:
-            await writer.consume(body, ctx.request.headers if ctx.request else {})
+            await writer.consume(body, ctx.request.headers if ctx.request else {}, ctx.extra.get("chunk_signatures"))
         if md5 is not None and writer.md5.digest() != md5:
             raise BadDigest("The Content-MD5 you specified did not match what we received.",
                             ExpectedDigest=md5.hex(), CalculatedDigest=base64.b64encode(writer.md5.digest()).decode())

@@ -87,20 +87,32 @@ class Target:
         self.startup = float("nan")
 
     def start(self) -> None:
-        client = self.client("sts")  # built first: startup measures the server, not boto3
+        """Start the server; startup is the time until it answers a real STS request."""
         started = time.perf_counter()
         self.proc = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            try:
-                client.get_caller_identity()
+            if self._answers_sts():
                 self.startup = time.perf_counter() - started
                 return
-            except Exception:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited")
-                time.sleep(0.01)
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited")
+            time.sleep(0.002)
         raise RuntimeError(f"{self.name} did not start")
+
+    def _answers_sts(self) -> bool:
+        """One raw signed GetCallerIdentity (a boto3 client's failed attempts would add their own cost)."""
+        body = b"Action=GetCallerIdentity&Version=2011-06-15"
+        request = (f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+                   "Content-Type: application/x-www-form-urlencoded\r\nConnection: close\r\n"
+                   "Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sts/aws4_request, "
+                   f"SignedHeaders=host, Signature=00\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=5) as connection:
+                connection.sendall(request)
+                return connection.recv(64).startswith(b"HTTP/1.1 200")
+        except OSError:
+            return False
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

@@ -84,26 +84,27 @@ def test_unknown_service_is_an_error_not_a_page(server):
     assert reply.json()["__type"] == "NotImplemented"
 
 
-def test_malformed_json(server):
-    reply = raw(server, "POST", "/", b"{not json", {
-        "X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0",
+def dynamodb_json(server, target: str, body: bytes):
+    """A raw json-protocol request to DynamoDB, bypassing boto3's client-side checks."""
+    return raw(server, "POST", "/", body, {
+        "X-Amz-Target": f"DynamoDB_20120810.{target}", "Content-Type": "application/x-amz-json-1.0",
         "Authorization": SIGNED.format(region="us-east-1", service="dynamodb")})
+
+
+def test_malformed_json(server):
+    reply = dynamodb_json(server, "ListTables", b"{not json")
     assert reply.status_code == 400
     assert reply.json()["__type"].endswith("#SerializationException")
 
 
 def test_json_value_of_the_wrong_type(server):
-    reply = raw(server, "POST", "/", json.dumps({"Limit": "ten"}).encode(), {
-        "X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0",
-        "Authorization": SIGNED.format(region="us-east-1", service="dynamodb")})
+    reply = dynamodb_json(server, "ListTables", json.dumps({"Limit": "ten"}).encode())
     assert reply.status_code == 400
     assert reply.json()["__type"].endswith("#SerializationException")
 
 
 def test_unknown_json_target(server):
-    reply = raw(server, "POST", "/", b"{}", {
-        "X-Amz-Target": "DynamoDB_20120810.NoSuchThing", "Content-Type": "application/x-amz-json-1.0",
-        "Authorization": SIGNED.format(region="us-east-1", service="dynamodb")})
+    reply = dynamodb_json(server, "NoSuchThing", b"{}")
     assert reply.status_code == 400
     assert reply.json()["__type"].endswith("#UnknownOperationException")
 

@@ -1,11 +1,16 @@
 """S3: PutObject/GetObject of 1 KiB (boto3 and raw HTTP), a ListObjectsV2 page over many keys, and
-large put+get throughput in MB/s with the server's peak RSS (`transfers`, printed after the table).
+large put+get throughput in MB/s with the server's peak RSS (`transfers`, printed after the table),
+beside a loopback baseline (`loopback`): the same 1 GiB PUT from a file to a plain asyncio server
+that reads and drops it, the most any server on this machine could take.
 
 CLOUDLET_BENCH_LIST_KEYS sets how many keys the listing bucket holds (default 10,000: filling
 100,000 through moto takes many minutes); CLOUDLET_BENCH_LARGE_MB the sizes of the transfers
 (default "64,1024").
 """
+import http.client
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -119,4 +124,63 @@ def transfers(make_client, pid: int | None) -> list[str]:
     return lines
 
 
-EXTRAS = [transfers]
+_SINK = """
+import asyncio
+
+class Sink(asyncio.Protocol):
+    def connection_made(self, transport):
+        self.transport, self.buffer, self.left = transport, b"", None
+
+    def data_received(self, data):
+        if self.left is None:
+            self.buffer += data
+            head, found, rest = self.buffer.partition(b"\\r\\n\\r\\n")
+            if not found:
+                return
+            self.left = next(int(line.split(b":", 1)[1]) for line in head.split(b"\\r\\n")
+                             if line.lower().startswith(b"content-length:"))
+            data, self.buffer = rest, b""
+        self.left -= len(data)
+        if self.left <= 0:
+            self.left = None
+            self.transport.write(b"HTTP/1.1 200 OK\\r\\nContent-Length: 0\\r\\n\\r\\n")
+
+async def main():
+    server = await asyncio.get_running_loop().create_server(Sink, "127.0.0.1", 0)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    await server.serve_forever()
+
+asyncio.run(main())
+"""
+_loopback_done: list = []
+
+
+def loopback(make_client, pid: int | None) -> list[str]:
+    """MB/s of one PUT of 1 GiB from a file (http.client, 128 KiB sends like botocore's) to a plain
+    asyncio server in another process that reads and drops the body; measured once per run."""
+    if _loopback_done:
+        return []
+    mb = 1024
+    sink = subprocess.Popen([sys.executable, "-c", _SINK], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(sink.stdout.readline())
+        with tempfile.NamedTemporaryFile() as f:
+            block = os.urandom(1024 * 1024)
+            for _ in range(mb):
+                f.write(block)
+            f.flush()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600, blocksize=128 * 1024)
+            t = time.perf_counter()
+            with open(f.name, "rb") as body:
+                conn.request("PUT", "/sink", body=body, headers={"Content-Length": str(mb * 1024 * 1024)})
+                conn.getresponse().read()
+            seconds = time.perf_counter() - t
+            conn.close()
+    finally:
+        sink.terminate()
+        sink.wait()
+    _loopback_done.append(True)
+    return [f"loopback baseline: 1 GiB PUT to a plain asyncio server on 127.0.0.1, {mb / seconds:.0f} MB/s"]
+
+
+EXTRAS = [transfers, loopback]

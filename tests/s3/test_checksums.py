@@ -2,6 +2,7 @@
 SHA256, CRC64NVME), S3's default CRC64NVME, ETags, and aws-chunked uploads (unsigned with a
 trailing checksum, and signed chunks) as SDKs other than boto3-over-HTTP send them."""
 import base64
+import os
 import hashlib
 import hmac
 import zlib
@@ -316,3 +317,18 @@ def test_aws_chunked_signed_trailer(server, s3, bucket):
                                   bad_trailer=True)
     assert response.status_code == 403, response.text
     assert b"<Code>SignatureDoesNotMatch</Code>" in response.content
+
+
+def test_large_body_with_wrong_payload_hash_stores_nothing(server, s3, bucket):
+    """A body of several pipeline blocks (hashed and written in worker threads) still fails whole."""
+    data = os.urandom(9 * 1024 * 1024 + 7)
+    _, response = _sign_and_send(server, f"/{bucket}/big", {"Content-Length": str(len(data))}, data,
+                                 hashlib.sha256(b"other").hexdigest())
+    assert response.status_code == 400
+    assert b"<Code>XAmzContentSHA256Mismatch</Code>" in response.content
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+    _, response = _sign_and_send(server, f"/{bucket}/big", {"Content-Length": str(len(data))}, data,
+                                 hashlib.sha256(data).hexdigest())
+    assert response.status_code == 200, response.text
+    assert response.headers["ETag"] == '"%s"' % hashlib.md5(data).hexdigest()
+    assert s3.get_object(Bucket=bucket, Key="big")["Body"].read() == data

@@ -3,6 +3,7 @@ encryption), written to a temp file and renamed into place, so no torn object is
 streamed out in chunks (ranges, SSE-C decryption)."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import uuid
@@ -14,6 +15,10 @@ from cloudlet.services.s3.errors import IncompleteBody, InvalidRequest
 
 READ_CHUNK = 1024 * 1024
 SMALL = 256 * 1024  # answered as one buffer, not a stream
+# A body arrives in ~64 KiB pieces; they are gathered into blocks this big, and each block is hashed
+# in two worker threads (MD5 in one; the checksums, encryption and file write in the other: hashlib,
+# zlib and file writes release the GIL) while the next block is received.
+PIPELINE_BLOCK = 4 * 1024 * 1024
 
 
 def _cipher(key: bytes, nonce: bytes, offset: int):
@@ -136,8 +141,12 @@ class BlobWriter:
             self.hashes[algorithm] = checksums.new(algorithm)
 
     def write(self, data: bytes) -> None:
-        self.size += len(data)
         self.md5.update(data)
+        self._write_rest(data)
+
+    def _write_rest(self, data: bytes) -> None:
+        """Everything write() does but the MD5, which a pipelined block computes beside it."""
+        self.size += len(data)
         for h in self.hashes.values():
             h.update(data)
         self._file.write(self._cipher.update(data) if self._cipher else data)
@@ -149,8 +158,21 @@ class BlobWriter:
         chunked = "aws-chunked" in headers.get("content-encoding", "") or headers.get(
             "x-amz-content-sha256", "").startswith("STREAMING-")
         stream = decode_aws_chunked(source, self.trailers, signatures) if chunked else source
-        async for chunk in stream:
-            self.write(chunk)
+        block, pending = bytearray(), []
+        try:
+            async for chunk in stream:
+                block += chunk
+                if len(block) >= PIPELINE_BLOCK:
+                    await asyncio.gather(*pending)
+                    pending = [asyncio.ensure_future(asyncio.to_thread(self.md5.update, block)),
+                               asyncio.ensure_future(asyncio.to_thread(self._write_rest, block))]
+                    block = bytearray()
+            await asyncio.gather(*pending)
+        finally:
+            if pending:  # before an error discards the file, the threads must be done with it
+                await asyncio.wait(pending)
+        if block:
+            self.write(block)
         if chunked and "x-amz-decoded-content-length" in headers:
             if int(headers["x-amz-decoded-content-length"]) != self.size:
                 raise IncompleteBody("You did not provide the number of bytes specified by the Content-Length "

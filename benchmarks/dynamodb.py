@@ -106,7 +106,9 @@ SCENARIOS = [
              raw=lambda s: ("dynamodb", "GetItem", {"TableName": s[1], "Key": {"pk": {"S": "k1"}}})),
     Scenario("dynamodb Query 100 of 1000", _query_setup, _query,
              raw=lambda s: ("dynamodb", "Query", {"TableName": s[1], **QUERY})),
-    Scenario("dynamodb BatchWriteItem 25", _put_setup, _batch),
+    Scenario("dynamodb BatchWriteItem 25", _put_setup, _batch,
+             raw=lambda state: ("dynamodb", "BatchWriteItem", {"RequestItems": {
+                 state[1]: [{"PutRequest": {"Item": _item(i)}} for i in range(25)]}})),
     Scenario("dynamodb UpdateItem conditional", _update_setup, _update,
              raw=lambda s: ("dynamodb", "UpdateItem", {"TableName": s[1], **UPDATE})),
     Scenario("dynamodb Scan 1 MB page of 10k", _scan_setup, _scan,

@@ -95,6 +95,19 @@ def load_json(body: bytes):
         raise SerializationError(f"The request body is not valid JSON: {e}") from e
 
 
+_JSON_MEMBERS: dict[tuple[int, str], dict[str, tuple[str, Shape]]] = {}
+
+
+def _json_members(shape: Shape) -> dict[str, tuple[str, Shape]]:
+    """A structure's members by their JSON key: {wire name: (member name, member shape)}."""
+    key = (id(shape._shape_resolver), shape.name)
+    found = _JSON_MEMBERS.get(key)
+    if found is None:
+        found = _JSON_MEMBERS[key] = {member.serialization.get("name", name): (name, member)
+                                      for name, member in shape.members.items()}
+    return found
+
+
 def _type_error(shape: Shape, value) -> SerializationError:
     return SerializationError(f"Unexpected value type in payload: expected {shape.type_name} "
                               f"for {shape.name}, got {type(value).__name__}")
@@ -110,12 +123,13 @@ def from_json(shape: Shape, value, place: str):
         if not isinstance(value, dict):
             raise _type_error(shape, value)
         out = {}
-        for name, member in shape.members.items():
-            key = member.serialization.get("name", name)
-            if key in value:
-                parsed = from_json(member, value[key], place)
+        members = _json_members(shape)
+        for key, item in value.items():  # the keys sent, usually far fewer than the members
+            found = members.get(key)
+            if found is not None:
+                parsed = from_json(found[1], item, place)
                 if parsed is not None:
-                    out[name] = parsed
+                    out[found[0]] = parsed
         return out
     if kind == "list":
         if not isinstance(value, list):

@@ -6,12 +6,12 @@ import hashlib
 import json
 import os
 
-from cloudlet.services.s3 import checksums, conditions, notifications, sse, versions
-from cloudlet.services.s3.common import blobs, drains_body, get_bucket, respond, service, to_dt
+from cloudlet.services.s3 import checksums, conditions, notifications, sse
+from cloudlet.services.s3.common import blobs, drains_body, get_bucket, service, to_dt
 from cloudlet.services.s3.db import new_upload_id, owner
 from cloudlet.services.s3.errors import (NO_SUCH_UPLOAD, EntityTooSmall, InvalidArgument, InvalidPart,
                                          InvalidPartOrder, InvalidRequest, MalformedXML, NoSuchUpload)
-from cloudlet.services.s3.objects import (check_write_conditions, checksum_output, copy_source, prepare, put_output,
+from cloudlet.services.s3.objects import (check_write_conditions, copy_source, prepare, put_output,
                                           receive_body, requested_checksum, store)
 
 MIN_PART = 5 * 1024 * 1024
@@ -67,12 +67,20 @@ def _part_number(params: dict) -> int:
     return number
 
 
-def _save_part(upload_id: str, number: int, size: int, etag: str, blob: str, now: float, meta: dict) -> None:
+def _save_part(ctx, upload_id: str, number: int, writer, blob: str, algorithm: str | None) -> str | None:
+    """Record a written part (replacing an earlier one of that number); its checksum, if any."""
+    meta = {}
+    if algorithm:
+        meta["checksum"] = {"alg": algorithm, "value": writer.checksum(algorithm)}
+    if writer.nonce:
+        meta["nonce"] = writer.nonce.hex()
     old = service.db.one("SELECT blob FROM parts WHERE upload_id=? AND number=?", (upload_id, number))
     service.db.execute("INSERT OR REPLACE INTO parts (upload_id, number, size, etag, blob, modified, meta) "
-                       "VALUES (?,?,?,?,?,?,?)", (upload_id, number, size, etag, blob, now, json.dumps(meta)))
+                       "VALUES (?,?,?,?,?,?,?)",
+                       (upload_id, number, writer.size, writer.etag, blob, ctx.now(), json.dumps(meta)))
     if old:
         blobs().remove(old[0])
+    return meta["checksum"]["value"] if algorithm else None
 
 
 @service.handler("UploadPart")
@@ -91,16 +99,11 @@ async def upload_part(ctx, params):
     except BaseException:
         writer.discard()
         raise
-    meta = {}
-    if algorithm:
-        meta["checksum"] = {"alg": algorithm, "value": writer.checksum(algorithm)}
-    if writer.nonce:
-        meta["nonce"] = writer.nonce.hex()
-    _save_part(params["UploadId"], number, writer.size, writer.etag, name, ctx.now(), meta)
+    checksum = _save_part(ctx, params["UploadId"], number, writer, name, algorithm)
     out = {"ETag": f'"{writer.etag}"'}
     out.update(sse.output(encryption))
     if algorithm:
-        out[f"Checksum{algorithm}"] = meta["checksum"]["value"]
+        out[f"Checksum{algorithm}"] = checksum
     return out
 
 
@@ -138,16 +141,10 @@ async def upload_part_copy(ctx, params):
     except BaseException:
         writer.discard()
         raise
-    meta = {}
+    checksum = _save_part(ctx, params["UploadId"], number, writer, name, algorithm)
+    result = {"ETag": f'"{writer.etag}"', "LastModified": to_dt(ctx.now())}
     if algorithm:
-        meta["checksum"] = {"alg": algorithm, "value": writer.checksum(algorithm)}
-    if writer.nonce:
-        meta["nonce"] = writer.nonce.hex()
-    now = ctx.now()
-    _save_part(params["UploadId"], number, writer.size, writer.etag, name, now, meta)
-    result = {"ETag": f'"{writer.etag}"', "LastModified": to_dt(now)}
-    if algorithm:
-        result[f"Checksum{algorithm}"] = meta["checksum"]["value"]
+        result[f"Checksum{algorithm}"] = checksum
     out = {"CopyPartResult": result}
     if src_bucket.versioning:
         out["CopySourceVersionId"] = source.version_id

@@ -9,7 +9,7 @@ from . import service, storage
 from .errors import (BackupNotFoundException, InvalidRestoreTimeException, PointInTimeRecoveryUnavailableException, TableAlreadyExistsException,
                      TableNotFoundException, ValidationException)
 from .storage import table_name_of
-from .tables import ACTIVATION_DELAY, describe, enable_stream, table_arn
+from .tables import ACTIVATION_DELAY, describe, table_arn
 
 PITR_WINDOW = 35 * 24 * 3600
 
@@ -111,8 +111,8 @@ def restore_table_to_point_in_time(ctx, params):
     moment = now if params.get("UseLatestRestorableTime") else params["RestoreDateTime"].timestamp()
     earliest = max(source.meta["_pitr"]["since"], now - PITR_WINDOW)
     if moment < earliest or moment > now:
-        raise InvalidRestoreTimeException(f"Requested point in time is not within the restorable time range "
-                                          f"of the table.")
+        raise InvalidRestoreTimeException("Requested point in time is not within the restorable time range "
+                                          "of the table.")
 
     def copy_items(tid):
         # Each key's latest logged version at or before the moment, unless that version is a delete.

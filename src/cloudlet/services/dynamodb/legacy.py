@@ -25,8 +25,8 @@ def _condition(name: str, op: str, arguments: list) -> tuple:
     expected = _ARGUMENTS.get(op)
     if op == "IN":
         if not arguments:
-            raise ValidationException(f"One or more parameter values were invalid: Invalid number of argument(s) "
-                                      f"for the IN ComparisonOperator")
+            raise ValidationException("One or more parameter values were invalid: Invalid number of argument(s) "
+                                      "for the IN ComparisonOperator")
         return ("in", path, tuple(arguments))
     if expected is None:
         raise ValidationException(f"One or more parameter values were invalid: Unsupported operator: {op}")

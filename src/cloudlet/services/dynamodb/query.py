@@ -5,7 +5,7 @@ from __future__ import annotations
 from . import legacy, service, storage
 from . import values as V
 from .capacity import Meter, admit, read_units
-from .errors import ResourceNotFoundException, ValidationException, NOT_FOUND
+from .errors import ValidationException
 from .expressions import evaluate, parse_condition, paths_in, project
 from .items import projection_of, scope_of
 

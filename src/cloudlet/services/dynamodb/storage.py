@@ -235,7 +235,7 @@ class Storage:
         return table
 
     def insert_table(self, account: str, region: str, meta: dict) -> Table:
-        cursor = self.db.execute("INSERT INTO tables (account, region, name, meta) VALUES (?, ?, ?, ?)",
+        self.db.execute("INSERT INTO tables (account, region, name, meta) VALUES (?, ?, ?, ?)",
                                  (account, region, meta["TableName"], json.dumps(meta)))
         return self.find(account, region, meta["TableName"])
 

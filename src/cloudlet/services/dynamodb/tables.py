@@ -47,7 +47,7 @@ def _check_projection(index: dict) -> None:
     projection = index.get("Projection") or {}
     kind = projection.get("ProjectionType")
     if kind is None:
-        raise ValidationException(INVALID + f"Unknown ProjectionType: null")
+        raise ValidationException(INVALID + "Unknown ProjectionType: null")
     non_key = projection.get("NonKeyAttributes")
     if kind == "INCLUDE" and not non_key:
         raise ValidationException(INVALID + "NonKeyAttributes must not be empty when ProjectionType is INCLUDE")

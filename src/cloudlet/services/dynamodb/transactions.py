@@ -13,7 +13,6 @@ from .errors import (IdempotentParameterMismatchException, ResourceNotFoundExcep
 from .expressions import evaluate, parse_update, project
 from .items import (condition_of, projection_of, record_write, scope_of, updated_item)
 from .updates import check_update
-from . import legacy
 
 TOKEN_LIFETIME = 600
 MAX_ACTIONS = 100

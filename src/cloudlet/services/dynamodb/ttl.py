@@ -6,7 +6,6 @@ default 1) removes them; items whose expiry is more than five years in the past 
 as AWS does."""
 from __future__ import annotations
 
-import json
 import os
 
 from . import service, storage

@@ -89,7 +89,7 @@ def _iterator(arn: str, sid: int, after: int, now: float) -> str:
 def get_shard_iterator(ctx, params):
     row = _stream(ctx, params["StreamArn"])
     if params["ShardId"] != row["shard_id"]:
-        raise ResourceNotFoundException(f"Requested resource not found: Shard does not exist")
+        raise ResourceNotFoundException("Requested resource not found: Shard does not exist")
     kind = params["ShardIteratorType"]
     db = _db(ctx)
     if kind == "TRIM_HORIZON":

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from urllib.parse import quote, unquote
 
-from cloudlet.services.s3.common import find_bucket, get_config, http_date
+from cloudlet.services.s3.common import find_bucket, get_config
 from cloudlet.services.s3.errors import (AccessDenied, AuthorizationQueryParametersError, InvalidArgument,
                                          InvalidRequest, SignatureDoesNotMatch, XAmzContentSHA256Mismatch)
 

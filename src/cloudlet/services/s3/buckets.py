@@ -8,7 +8,7 @@ import re
 from cloudlet.protocols.serialize import to_xml, xml_namespace
 from cloudlet.http import Response
 from cloudlet.services.s3 import db
-from cloudlet.services.s3.common import forget_cached, get_bucket, get_config, service, set_config, to_dt
+from cloudlet.services.s3.common import forget_cached, get_bucket, service, set_config, to_dt
 from cloudlet.services.s3.errors import (BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty,
                                          IllegalLocationConstraint, InvalidArgument,
                                          InvalidBucketAclWithObjectOwnership, InvalidBucketName,

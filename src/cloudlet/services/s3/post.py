@@ -12,7 +12,7 @@ from datetime import datetime
 from cloudlet.http import Response
 from cloudlet.services.s3 import notifications, objects, sse
 from cloudlet.services.s3.auth import SIGNATURE_MISMATCH, signing_key
-from cloudlet.services.s3.common import blobs, find_bucket, get_bucket
+from cloudlet.services.s3.common import find_bucket, get_bucket
 from cloudlet.services.s3.errors import AccessDenied, EntityTooLarge, EntityTooSmall, InvalidArgument, SignatureDoesNotMatch
 
 IGNORED = {"x-amz-signature", "file", "policy"}

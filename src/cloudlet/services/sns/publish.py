@@ -9,7 +9,7 @@ import uuid
 from cloudlet.services.sns import delivery
 from cloudlet.services.sns.common import (FIFO_DEDUP_WINDOW, MAX_MESSAGE_BYTES, BatchEntryIdsNotDistinct,
                                           BatchRequestTooLong, EmptyBatchRequest, InvalidBatchEntryId,
-                                          InvalidParameter, NotFound, ParameterValueInvalid,
+                                          InvalidParameter, ParameterValueInvalid,
                                           TooManyEntriesInBatchRequest, base_url, get_topic, invalid, is_fifo,
                                           parse_arn, service)
 
@@ -149,11 +149,11 @@ def _direct(ctx, params) -> dict:
     """Publish to a platform endpoint (TargetArn) or a phone number: accepted and recorded, not sent."""
     if params.get("PhoneNumber") is not None:
         if not _PHONE.match(params["PhoneNumber"]):
-            raise invalid("PhoneNumber Reason: input incorrectly formatted")
+            raise invalid(f"PhoneNumber Reason: {params['PhoneNumber']} is not valid to publish to")
     else:
         parse_arn(params["TargetArn"], "TargetArn")
         if service.db.one("SELECT 1 FROM platform_endpoints WHERE arn=?", (params["TargetArn"],)) is None:
-            raise NotFound("Endpoint does not exist")
+            raise invalid("TargetArn Reason: No endpoint found for the target arn specified")
     if not params.get("Message"):
         raise invalid("Empty message")
     check_attributes(params.get("MessageAttributes") or {})

@@ -25,6 +25,7 @@ _FIREHOSE_ARN = re.compile("^" + _ARN.format(service="firehose", resource=r"deli
 _APP_ARN = re.compile("^" + _ARN.format(service="sns", resource=r"endpoint/.+") + "$")
 _ANY_ARN = re.compile(r"^arn:[\w-]+:[\w-]+:[\w-]*:\d{12}:.+$")
 _SMS = re.compile(r"^\+?[0-9]{1,15}$")
+_HEX = re.compile(r"[0-9a-fA-F]+")
 
 
 class AttributeProblem(ValueError):
@@ -108,6 +109,12 @@ def _check_endpoint(protocol: str, endpoint: str) -> None:
         raise InvalidParameter(f"Invalid SMS endpoint: {endpoint}")
 
 
+def _check_fifo_dlq(redrive: str | None) -> None:
+    """A subscription to a FIFO topic needs a FIFO dead-letter queue."""
+    if redrive and not json.loads(redrive)["deadLetterTargetArn"].endswith(".fifo"):
+        raise invalid("RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.")
+
+
 def get_subscription(ctx, arn: str):
     parse_arn(arn, "SubscriptionArn")
     expire_pending(ctx.now())
@@ -159,6 +166,8 @@ def subscribe(ctx, params):
                       "topics")
     if fifo_topic and protocol != "sqs":
         raise invalid(f"Invalid protocol type: {protocol}")
+    if fifo_topic:
+        _check_fifo_dlq(attributes.get("RedrivePolicy"))
 
     expire_pending(ctx.now())
     existing = service.db.one("SELECT * FROM subscriptions WHERE topic_arn=? AND protocol=? AND endpoint=?",
@@ -196,11 +205,16 @@ def subscribe(ctx, params):
 
 @service.handler("ConfirmSubscription")
 def confirm_subscription(ctx, params):
-    topic_arn = params["TopicArn"]
-    parse_arn(topic_arn, "TopicArn")
-    row = service.db.one("SELECT * FROM tokens WHERE token=?", (params["Token"],))
+    topic_arn, token = params["TopicArn"], params["Token"]
+    parts = topic_arn.split(":")
+    # (an unsigned SubscribeURL request has no region of its own: only a signed one must match the topic's)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sns" or (
+            ctx.principal.access_key and parts[3] != ctx.region):
+        raise invalid("Topic")
+    row = service.db.one("SELECT * FROM tokens WHERE token=?", (token,))
     if row is None or row["created"] < ctx.now() - PENDING_LIFETIME:
-        raise InvalidParameter("Invalid token")
+        # AWS: a token of the right shape (hex) that matches nothing is a bad parameter; anything else is no token
+        raise invalid("Token") if _HEX.fullmatch(token) else InvalidParameter("Invalid token")
     if row["topic_arn"] != topic_arn:
         raise invalid("Token")
     topic = service.db.one("SELECT arn FROM topics WHERE arn=?", (topic_arn,))
@@ -226,7 +240,8 @@ def confirm_subscription(ctx, params):
 @service.handler("Unsubscribe")
 def unsubscribe(ctx, params):
     arn = params["SubscriptionArn"]
-    parse_arn(arn, "SubscriptionArn")
+    if ":" not in parse_arn(arn, "SubscriptionArn")[5]:
+        raise invalid("SubscriptionId")
     row = service.db.one("SELECT * FROM subscriptions WHERE arn=?", (arn,))
     if row is None:
         return {}
@@ -287,7 +302,7 @@ def get_subscription_attributes(ctx, params):
     }
     if row["protocol"] in ("http", "https"):
         attributes["EffectiveDeliveryPolicy"] = json.dumps(
-            effective_subscription_delivery_policy(topic_policy, stored.get("DeliveryPolicy")))
+            effective_subscription_delivery_policy(topic_policy, stored.get("DeliveryPolicy")), separators=(",", ":"))
     for name in ("DeliveryPolicy", "RedrivePolicy", "SubscriptionRoleArn", "ReplayPolicy"):
         if stored.get(name):
             attributes[name] = stored[name]
@@ -311,6 +326,8 @@ def set_subscription_attributes(ctx, params):
             check_attribute("FilterPolicy", stored["FilterPolicy"], row["protocol"], value)
     except AttributeProblem as e:
         raise InvalidParameter(e.whole or f"Invalid parameter: {e.reason}")
+    if name == "RedrivePolicy" and row["topic_arn"].endswith(".fifo"):
+        _check_fifo_dlq(value)
     if value == "":
         stored.pop(name, None)
     else:

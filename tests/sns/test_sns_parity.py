@@ -1,0 +1,97 @@
+"""Details where SNS answers must match what real AWS was recorded answering: exact wording, codes, formats."""
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+from sns_helpers import error_of, new_queue
+
+
+def _topic(sns, unique_name, fifo=False) -> str:
+    if fifo:
+        return sns.create_topic(Name=unique_name("t") + ".fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    return sns.create_topic(Name=unique_name("t"))["TopicArn"]
+
+
+def _error(fn, **kwargs) -> tuple[str, str, int]:
+    with pytest.raises(ClientError) as exc:
+        fn(**kwargs)
+    return error_of(exc)
+
+
+def test_effective_delivery_policy_is_compact_json(client, unique_name):
+    sns = client("sns")
+    attrs = sns.get_topic_attributes(TopicArn=_topic(sns, unique_name))["Attributes"]
+    assert attrs["EffectiveDeliveryPolicy"] == (
+        '{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,'
+        '"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},'
+        '"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}')
+
+
+def test_http_subscription_effective_delivery_policy_is_compact_json(client, unique_name):
+    sns = client("sns")
+    topic = _topic(sns, unique_name)
+    arn = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint="http://127.0.0.1:9/hook",
+                        ReturnSubscriptionArn=True)["SubscriptionArn"]
+    policy = sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["EffectiveDeliveryPolicy"]
+    assert ": " not in policy and ", " not in policy
+    assert json.loads(policy)["healthyRetryPolicy"]["numRetries"] == 3
+
+
+def test_publish_to_unknown_platform_endpoint(client):
+    sns = client("sns")
+    target = "arn:aws:sns:us-east-1:000000000000:endpoint/APNS/abcdef/0f7d5971-aa8b-4bd5-b585-0826e9f93a66"
+    assert _error(sns.publish, TargetArn=target, Message="hello") == (
+        "InvalidParameter", "Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified", 400)
+
+
+@pytest.mark.parametrize("number", ["+1a234", "NAA+15551234567"])
+def test_publish_to_malformed_phone_number(client, number):
+    assert _error(client("sns").publish, PhoneNumber=number, Message="hello") == (
+        "InvalidParameter", f"Invalid parameter: PhoneNumber Reason: {number} is not valid to publish to", 400)
+
+
+def test_unsubscribe_arn_without_subscription_id(client):
+    sns = client("sns")
+    assert _error(sns.unsubscribe, SubscriptionArn="arn:aws:sns:us-east-1:000000000000:random") == (
+        "InvalidParameter", "Invalid parameter: SubscriptionId", 400)
+    assert _error(sns.unsubscribe, SubscriptionArn="arn:aws:sns:us-east-1:random") == (
+        "InvalidParameter", "Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not 5",
+        400)
+
+
+def test_confirm_subscription_errors(client, unique_name):
+    sns = client("sns")
+    topic = _topic(sns, unique_name)
+    hex_token = "51b2ff3edb475b7d91550e0ab6edf0c1de2a34e6ebaf6c2262a001bcb7e051c4" * 4
+    # a token of the right shape that matches nothing; another topic of the region changes nothing
+    assert _error(sns.confirm_subscription, TopicArn=topic, Token=hex_token) == (
+        "InvalidParameter", "Invalid parameter: Token", 400)
+    assert _error(sns.confirm_subscription, TopicArn=topic[:-1] + "x", Token=hex_token) == (
+        "InvalidParameter", "Invalid parameter: Token", 400)
+    assert _error(sns.confirm_subscription, TopicArn=topic, Token="randomtoken") == (
+        "InvalidParameter", "Invalid token", 400)
+    assert _error(sns.confirm_subscription, TopicArn="not-an-arn", Token=hex_token) == (
+        "InvalidParameter", "Invalid parameter: Topic", 400)
+    other_region = topic.replace(":us-east-1:", ":eu-central-1:")
+    assert _error(sns.confirm_subscription, TopicArn=other_region, Token=hex_token) == (
+        "InvalidParameter", "Invalid parameter: Topic", 400)
+
+
+def test_fifo_topic_subscription_needs_fifo_dead_letter_queue(client, unique_name):
+    sns, sqs = client("sns"), client("sqs")
+    topic = _topic(sns, unique_name, fifo=True)
+    _, queue = new_queue(sqs, unique_name, fifo=True)
+    _, standard_dlq = new_queue(sqs, unique_name)
+    _, fifo_dlq = new_queue(sqs, unique_name, fifo=True)
+    message = "Invalid parameter: RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic."
+    assert _error(sns.subscribe, TopicArn=topic, Protocol="sqs", Endpoint=queue,
+                  Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": standard_dlq})}) == (
+        "InvalidParameter", message, 400)
+    arn = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue)["SubscriptionArn"]
+    assert _error(sns.set_subscription_attributes, SubscriptionArn=arn, AttributeName="RedrivePolicy",
+                  AttributeValue=json.dumps({"deadLetterTargetArn": standard_dlq})) == (
+        "InvalidParameter", message, 400)
+    sns.set_subscription_attributes(SubscriptionArn=arn, AttributeName="RedrivePolicy",
+                                    AttributeValue=json.dumps({"deadLetterTargetArn": fifo_dlq}))
+    redrive = sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["RedrivePolicy"]
+    assert json.loads(redrive) == {"deadLetterTargetArn": fifo_dlq}

@@ -62,6 +62,25 @@ def _throughput(spec: dict | None) -> dict:
             "WriteCapacityUnits": spec["WriteCapacityUnits"]}
 
 
+# Every new table (and GSI) starts warm for AWS's baseline, or its provisioned units if higher.
+WARM_READ, WARM_WRITE = 12000, 4000
+
+
+def _warm(configured: dict | None, throughput: dict, status: str) -> dict:
+    configured = configured or {}
+    return {"ReadUnitsPerSecond": configured.get("ReadUnitsPerSecond") or max(WARM_READ, throughput["ReadCapacityUnits"]),
+            "WriteUnitsPerSecond": configured.get("WriteUnitsPerSecond")
+            or max(WARM_WRITE, throughput["WriteCapacityUnits"]),
+            "Status": status}
+
+
+def _check_warm(spec: dict | None) -> None:
+    for unit, least in (("ReadUnitsPerSecond", WARM_READ), ("WriteUnitsPerSecond", WARM_WRITE)):
+        if spec and spec.get(unit) is not None and spec[unit] < least:
+            raise ValidationException(f"One or more parameter values were invalid: Requested {unit} for WarmThroughput "
+                                      f"is lower than the minimum allowed value of {least}")
+
+
 def build_meta(ctx, params: dict) -> dict:
     """Validated table metadata from CreateTable parameters."""
     name = table_name_of(params["TableName"])
@@ -128,7 +147,7 @@ def build_meta(ctx, params: dict) -> dict:
         "GlobalSecondaryIndexes": [{"IndexName": i["IndexName"], "KeySchema": i["KeySchema"],
                                     "Projection": i["Projection"],
                                     "ProvisionedThroughput": _throughput(i.get("ProvisionedThroughput")),
-                                    "IndexStatus": "ACTIVE"} for i in gsis],
+                                    "IndexStatus": "ACTIVE", **_capacity_options(i)} for i in gsis],
         "DeletionProtectionEnabled": bool(params.get("DeletionProtectionEnabled")),
         "_ready_at": now + ACTIVATION_DELAY, "_status": "CREATING",
         "_tags": {t["Key"]: t["Value"] for t in params.get("Tags") or []},
@@ -137,6 +156,7 @@ def build_meta(ctx, params: dict) -> dict:
         meta["_ppr_since"] = now
     if params.get("TableClass"):
         meta["TableClass"] = params["TableClass"]
+    meta.update(_capacity_options(params))
     sse = params.get("SSESpecification")
     if sse and sse.get("Enabled"):
         key = sse.get("KMSMasterKeyId") or f"arn:{ctx.partition}:kms:{ctx.region}:{ctx.account}:key/" \
@@ -145,6 +165,20 @@ def build_meta(ctx, params: dict) -> dict:
             key = f"arn:{ctx.partition}:kms:{ctx.region}:{ctx.account}:key/{key}"
         meta["_sse"] = {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": key}
     return meta
+
+
+def _capacity_options(spec: dict, current: dict | None = None) -> dict:
+    """The OnDemandThroughput and WarmThroughput a CreateTable, UpdateTable or GSI specification sets, over
+    the ones of `current` (the table or index metadata being updated)."""
+    current, options = current or {}, {}
+    _check_warm(spec.get("WarmThroughput"))
+    if spec.get("WarmThroughput"):
+        options["_warm"] = {**current.get("_warm", {}), **spec["WarmThroughput"]}
+    on_demand = spec.get("OnDemandThroughput")
+    if on_demand:
+        before = current.get("OnDemandThroughput") or {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1}
+        options["OnDemandThroughput"] = {**before, **on_demand}
+    return options
 
 
 def _check_tag(tag: dict) -> None:
@@ -214,9 +248,10 @@ def settle(ctx, table: Table) -> Table:
 def describe(ctx, table: Table, status: str | None = None) -> dict:
     meta = table.meta
     count, size = storage.stats(table)
+    status = status or meta.get("_status") or "ACTIVE"
     desc = {
         "TableName": meta["TableName"], "TableArn": meta["TableArn"], "TableId": meta["TableId"],
-        "TableStatus": status or meta.get("_status") or "ACTIVE",
+        "TableStatus": status,
         "CreationDateTime": meta["CreationDateTime"], "KeySchema": meta["KeySchema"],
         "AttributeDefinitions": meta["AttributeDefinitions"],
         "ProvisionedThroughput": {k: v for k, v in meta["ProvisionedThroughput"].items()},
@@ -232,9 +267,14 @@ def describe(ctx, table: Table, status: str | None = None) -> dict:
             {**_public(i), "IndexArn": f"{meta['TableArn']}/index/{i['IndexName']}",
              **_index_stats(table, i)} for i in meta["LocalSecondaryIndexes"]]
     if meta.get("GlobalSecondaryIndexes"):
-        desc["GlobalSecondaryIndexes"] = [
-            {**_public(i), "IndexArn": f"{meta['TableArn']}/index/{i['IndexName']}",
-             **_index_stats(table, i)} for i in meta["GlobalSecondaryIndexes"]]
+        desc["GlobalSecondaryIndexes"] = []
+        for index in meta["GlobalSecondaryIndexes"]:
+            gsi = {**_public(index), "IndexArn": f"{meta['TableArn']}/index/{index['IndexName']}",
+                   **_index_stats(table, index)}
+            if status == "CREATING":        # indexes made with the table are created with it
+                gsi["IndexStatus"] = "CREATING"
+            gsi["WarmThroughput"] = _warm(index.get("_warm"), index["ProvisionedThroughput"], gsi["IndexStatus"])
+            desc["GlobalSecondaryIndexes"].append(gsi)
     for name in ("StreamSpecification", "LatestStreamArn", "LatestStreamLabel", "RestoreSummary"):
         if meta.get(name) is not None:
             desc[name] = meta[name]
@@ -242,6 +282,10 @@ def describe(ctx, table: Table, status: str | None = None) -> dict:
         desc["SSEDescription"] = meta["_sse"]
     if meta.get("TableClass"):
         desc["TableClassSummary"] = {"TableClass": meta["TableClass"]}
+    if meta.get("OnDemandThroughput"):
+        desc["OnDemandThroughput"] = meta["OnDemandThroughput"]
+    desc["WarmThroughput"] = _warm(meta.get("_warm"), meta["ProvisionedThroughput"],
+                                   "ACTIVE" if status in ("ACTIVE", "UPDATING") else status)
     return desc
 
 
@@ -296,6 +340,11 @@ def delete_table(ctx, params):
     table = storage.find(ctx.account, ctx.region, name)
     if table is None:
         raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
+    table = settle(ctx, table)
+    _check_not_busy(table.meta)
+    if any(g["IndexStatus"] != "ACTIVE" for g in table.meta.get("GlobalSecondaryIndexes", [])):
+        raise ResourceInUseException(IN_USE + "Cannot delete table while indexes are being created, updated, or "
+                                     "deleted.")
     if table.meta.get("DeletionProtectionEnabled"):
         raise ValidationException("Resource cannot be deleted as it is currently protected against deletion. "
                                   "Disable deletion protection first.")
@@ -304,6 +353,16 @@ def delete_table(ctx, params):
         disable_stream(ctx, table.meta)
         storage.drop_table(table)
     return {"TableDescription": desc}
+
+
+IN_USE = "Attempt to change a resource which is still in use: "
+
+
+def _check_not_busy(meta: dict) -> None:
+    """AWS refuses to change a table that is still being created or updated."""
+    doing = {"CREATING": "created", "UPDATING": "updated"}.get(meta.get("_status"))
+    if doing:
+        raise ResourceInUseException(IN_USE + f"Table is being {doing}: {meta['TableName']}")
 
 
 @service.handler("ListTables")
@@ -323,6 +382,7 @@ def list_tables(ctx, params):
 def update_table(ctx, params):
     table = storage.table(ctx, params["TableName"])
     table = settle(ctx, table)
+    _check_not_busy(table.meta)
     meta = copy.deepcopy(table.meta)
     now = ctx.now()
     changes = [k for k in ("ProvisionedThroughput", "BillingMode", "StreamSpecification",
@@ -362,21 +422,14 @@ def update_table(ctx, params):
                 f"provisioned for the table: {current['WriteCapacityUnits']}. Requested WriteCapacityUnits: "
                 f"{throughput['WriteCapacityUnits']}. Refer to the Amazon DynamoDB Developer Guide for current "
                 "limits and how to request higher limits.")
-        new = dict(current)
-        for unit in ("ReadCapacityUnits", "WriteCapacityUnits"):
-            if throughput[unit] > current[unit]:
-                new["LastIncreaseDateTime"] = now
-            elif throughput[unit] < current[unit]:
-                new["LastDecreaseDateTime"] = now
-                new["NumberOfDecreasesToday"] = current.get("NumberOfDecreasesToday", 0) + 1
-            new[unit] = throughput[unit]
-        meta["ProvisionedThroughput"] = new
+        meta["ProvisionedThroughput"] = _new_throughput(current, throughput, now)
         busy = True
     if params.get("DeletionProtectionEnabled") is not None:
         meta["DeletionProtectionEnabled"] = params["DeletionProtectionEnabled"]
     if params.get("TableClass"):
         meta["TableClass"] = params["TableClass"]
         busy = True
+    meta.update(_capacity_options(params, meta))
     spec = params.get("StreamSpecification")
     with storage.db.transaction():
         if spec is not None:
@@ -409,6 +462,19 @@ def update_table(ctx, params):
     return {"TableDescription": describe(ctx, table)}
 
 
+def _new_throughput(current: dict, requested: dict, now: float) -> dict:
+    """Provisioned throughput after an update: one decrease counted per update that lowers a unit."""
+    new = dict(current)
+    units = ("ReadCapacityUnits", "WriteCapacityUnits")
+    if any(requested[u] > current[u] for u in units):
+        new["LastIncreaseDateTime"] = now
+    if any(requested[u] < current[u] for u in units):
+        new["LastDecreaseDateTime"] = now
+        new["NumberOfDecreasesToday"] = current.get("NumberOfDecreasesToday", 0) + 1
+    new.update({u: requested[u] for u in units})
+    return new
+
+
 def _gsi_update(ctx, table: Table, meta: dict, update: dict, now: float) -> list[str]:
     gsis = meta.setdefault("GlobalSecondaryIndexes", [])
     names = {g["IndexName"]: g for g in gsis}
@@ -429,7 +495,7 @@ def _gsi_update(ctx, table: Table, meta: dict, update: dict, now: float) -> list
         gsis.append({"IndexName": spec["IndexName"], "KeySchema": spec["KeySchema"], "Projection": spec["Projection"],
                      "ProvisionedThroughput": _throughput(spec.get("ProvisionedThroughput")),
                      "IndexStatus": "CREATING", "Backfilling": False, "_ready_at": now + ACTIVATION_DELAY,
-                     "iid": storage.new_index_id(table.tid)})
+                     "iid": storage.new_index_id(table.tid), **_capacity_options(spec)})
         return [spec["IndexName"]]
     if update.get("Delete"):
         name = update["Delete"]["IndexName"]
@@ -442,8 +508,11 @@ def _gsi_update(ctx, table: Table, meta: dict, update: dict, now: float) -> list
         name = update["Update"]["IndexName"]
         if name not in names:
             raise ResourceNotFoundException(f"Requested resource not found: Index: {name} not found")
-        if update["Update"].get("ProvisionedThroughput"):
-            names[name]["ProvisionedThroughput"] = _throughput(update["Update"]["ProvisionedThroughput"])
+        spec = update["Update"]
+        if spec.get("ProvisionedThroughput"):
+            names[name]["ProvisionedThroughput"] = _new_throughput(names[name]["ProvisionedThroughput"],
+                                                                   spec["ProvisionedThroughput"], now)
+        names[name].update(_capacity_options(spec, names[name]))
     return []
 
 

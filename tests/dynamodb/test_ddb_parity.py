@@ -1,0 +1,100 @@
+"""DynamoDB answers that must match real AWS field for field: table descriptions (WarmThroughput,
+index statuses, throughput history), ResourceInUseException on tables that are not ACTIVE, and
+ItemCollectionMetrics / ConsumedCapacity shapes.
+
+Every expectation here is what real AWS DynamoDB returns to a boto3 user.
+"""
+import time
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+
+from ddb_helpers import FAST, S, expect_error, make_table
+
+KEYS_ONLY = {"ProjectionType": "KEYS_ONLY"}
+
+
+def wait_all_active(ddb, name, timeout=30):
+    deadline = time.monotonic() + timeout
+    while True:
+        table = ddb.describe_table(TableName=name)["Table"]
+        if table["TableStatus"] == "ACTIVE" and all(
+                g["IndexStatus"] == "ACTIVE" for g in table.get("GlobalSecondaryIndexes", [])):
+            return table
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+
+# -- table descriptions ---------------------------------------------------------------------------
+
+def test_new_on_demand_table_reports_baseline_warm_throughput(ddb):
+    name = make_table(ddb, extra_attrs=[("g", "S")], GlobalSecondaryIndexes=[
+        {"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": KEYS_ONLY}])
+    table = wait_all_active(ddb, name)
+    assert table["WarmThroughput"] == {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"}
+    gsi = table["GlobalSecondaryIndexes"][0]
+    assert gsi["WarmThroughput"] == {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"}
+
+
+def test_configured_warm_and_on_demand_throughput_are_echoed(ddb):
+    name = make_table(ddb, WarmThroughput={"ReadUnitsPerSecond": 12240, "WriteUnitsPerSecond": 4080},
+                      OnDemandThroughput={"MaxReadRequestUnits": 100, "MaxWriteRequestUnits": 50})
+    table = ddb.describe_table(TableName=name)["Table"]
+    assert table["WarmThroughput"]["ReadUnitsPerSecond"] == 12240
+    assert table["WarmThroughput"]["WriteUnitsPerSecond"] == 4080
+    assert table["OnDemandThroughput"] == {"MaxReadRequestUnits": 100, "MaxWriteRequestUnits": 50}
+    # An UpdateTable carrying only WarmThroughput is a valid request; the other unit is kept.
+    ddb.update_table(TableName=name, WarmThroughput={"ReadUnitsPerSecond": 12360})
+    warm = ddb.describe_table(TableName=name)["Table"]["WarmThroughput"]
+    assert (warm["ReadUnitsPerSecond"], warm["WriteUnitsPerSecond"]) == (12360, 4080)
+
+
+def test_create_table_response_shows_indexes_creating(ddb):
+    name = f"tbl-{uuid.uuid4().hex[:12]}"
+    desc = ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[{"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": KEYS_ONLY}])["TableDescription"]
+    assert desc["TableStatus"] == "CREATING"
+    assert desc["GlobalSecondaryIndexes"][0]["IndexStatus"] == "CREATING"
+    assert wait_all_active(ddb, name)["GlobalSecondaryIndexes"][0]["IndexStatus"] == "ACTIVE"
+
+
+def test_one_decrease_counted_per_update(ddb):
+    name = make_table(ddb, ProvisionedThroughput={"ReadCapacityUnits": 10, "WriteCapacityUnits": 10})
+    throughput = ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})[
+        "TableDescription"]["ProvisionedThroughput"]
+    assert throughput["NumberOfDecreasesToday"] == 1
+    assert "LastDecreaseDateTime" in throughput and "LastIncreaseDateTime" not in throughput
+    assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (5, 5)
+
+
+# -- tables that are not ACTIVE -------------------------------------------------------------------
+
+def test_update_and_delete_of_a_creating_table_are_refused(ddb):
+    name = f"tbl-{uuid.uuid4().hex[:12]}"
+    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 6, "WriteCapacityUnits": 6})
+    expect_error(exc, "ResourceInUseException",
+                 f"Attempt to change a resource which is still in use: Table is being created: {name}")
+    with pytest.raises(ClientError) as exc:
+        ddb.delete_table(TableName=name)
+    expect_error(exc, "ResourceInUseException",
+                 f"Attempt to change a resource which is still in use: Table is being created: {name}")
+    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
+
+
+def test_update_of_an_updating_table_is_refused(ddb):
+    name = make_table(ddb, ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})
+    desc = ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 6, "WriteCapacityUnits": 6})
+    assert desc["TableDescription"]["TableStatus"] == "UPDATING"
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 7, "WriteCapacityUnits": 7})
+    expect_error(exc, "ResourceInUseException",
+                 f"Attempt to change a resource which is still in use: Table is being updated: {name}")

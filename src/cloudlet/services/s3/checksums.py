@@ -105,8 +105,9 @@ def decode(value: str) -> bytes | None:
 
 
 def well_formed(algorithm: str, value: str) -> bool:
+    """Canonical base64 of a digest of the algorithm's size (S3 refuses stray bits in the last character)."""
     raw = decode(value)
-    return raw is not None and len(raw) == DIGEST_SIZES[algorithm]
+    return raw is not None and len(raw) == DIGEST_SIZES[algorithm] and b64(raw) == value
 
 
 def composite(algorithm: str, part_values: list[str]) -> str:
@@ -115,3 +116,43 @@ def composite(algorithm: str, part_values: list[str]) -> str:
     for value in part_values:
         h.update(base64.b64decode(value))
     return f"{b64(h.digest())}-{len(part_values)}"
+
+
+# Reflected polynomials of the CRCs S3 can give as one FULL_OBJECT checksum of a multipart object.
+_CRC_POLYS = {"CRC32": (0xEDB88320, 32), "CRC32C": (0x82F63B78, 32), "CRC64NVME": (0x9A6C9329AC4BC9B5, 64)}
+FULL_OBJECT_ALGORITHMS = tuple(_CRC_POLYS)
+
+
+def _multmodp(a: int, b: int, poly: int, width: int) -> int:
+    """a * b modulo the polynomial, both in reflected bit order (zlib's multmodp, any width)."""
+    m, p = 1 << (width - 1), 0
+    while True:
+        if a & m:
+            p ^= b
+            if a & (m - 1) == 0:
+                return p
+        m >>= 1
+        b = (b >> 1) ^ poly if b & 1 else b >> 1
+
+
+def _x8nmodp(n: int, poly: int, width: int) -> int:
+    """x^(8n) modulo the polynomial: what appending n zero bytes multiplies a CRC by."""
+    result, square = 1 << (width - 1), 1 << (width - 9)   # x^0, and x^8 (one byte) to be squared
+    while n:
+        if n & 1:
+            result = _multmodp(square, result, poly, width)
+        n >>= 1
+        square = _multmodp(square, square, poly, width)
+    return result
+
+
+def combine(algorithm: str, parts: list[tuple[str, int]]) -> str:
+    """The CRC of the concatenation, from each part's (base64 CRC, size): a multipart FULL_OBJECT checksum."""
+    poly, width = _CRC_POLYS[algorithm]
+    shifts: dict[int, int] = {}
+    crc = 0
+    for value, size in parts:
+        if size not in shifts:
+            shifts[size] = _x8nmodp(size, poly, width)
+        crc = _multmodp(shifts[size], crc, poly, width) ^ int.from_bytes(base64.b64decode(value), "big")
+    return b64(crc.to_bytes(width // 8, "big"))

@@ -107,7 +107,8 @@ def http_date(ts: float) -> str:
 
 
 def to_dt(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, tz=timezone.utc)
+    """A timestamp as S3 reports it: whole seconds (listings say `.000Z`, like the Last-Modified header)."""
+    return datetime.fromtimestamp(int(ts), tz=timezone.utc)
 
 
 def header(ctx, name: str, default: str | None = None) -> str | None:

@@ -9,7 +9,7 @@ import os
 from cloudlet.services.s3 import checksums, conditions, notifications, sse
 from cloudlet.services.s3.common import blobs, drains_body, get_bucket, service, to_dt
 from cloudlet.services.s3.db import new_upload_id, owner
-from cloudlet.services.s3.errors import (NO_SUCH_UPLOAD, EntityTooSmall, InvalidArgument, InvalidPart,
+from cloudlet.services.s3.errors import (NO_SUCH_UPLOAD, BadDigest, EntityTooSmall, InvalidArgument, InvalidPart,
                                          InvalidPartOrder, InvalidRequest, MalformedXML, NoSuchUpload)
 from cloudlet.services.s3.objects import (check_write_conditions, copy_source, prepare, put_output,
                                           receive_body, requested_checksum, store)
@@ -45,8 +45,7 @@ def create_multipart_upload(ctx, params):
     prepared = prepare(ctx, bucket, key, params)
     encryption, _ = sse.for_put(ctx, bucket.name, params)
     prepared["meta"]["sse"] = encryption
-    algorithm = (params.get("ChecksumAlgorithm") or "").upper() or None
-    checksum_type = params.get("ChecksumType") or ("COMPOSITE" if algorithm else None)
+    algorithm, checksum_type = _checksum_mode(params)
     upload_id = new_upload_id()
     meta = {"prepared": prepared, "algorithm": algorithm, "checksum_type": checksum_type, "owner": ctx.account}
     service.db.execute("INSERT INTO uploads (upload_id, bucket, key, initiated, meta) VALUES (?,?,?,?,?)",
@@ -57,6 +56,28 @@ def create_multipart_upload(ctx, params):
         out["ChecksumAlgorithm"] = algorithm
         out["ChecksumType"] = checksum_type
     return out
+
+
+def _checksum_mode(params: dict) -> tuple[str | None, str | None]:
+    """The (algorithm, type) a new upload's object checksum is built with; CRC64NVME is FULL_OBJECT only."""
+    algorithm = (params.get("ChecksumAlgorithm") or "").upper() or None
+    checksum_type = params.get("ChecksumType")
+    if checksum_type is not None and checksum_type not in ("COMPOSITE", "FULL_OBJECT"):
+        raise InvalidRequest("Value for x-amz-checksum-type header is invalid.")
+    if algorithm is None:
+        if checksum_type is not None:
+            raise InvalidRequest("The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm "
+                                 "header.")
+        return None, None
+    if algorithm not in checksums.ALGORITHMS:
+        raise InvalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid "
+                             "types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+    checksum_type = checksum_type or ("FULL_OBJECT" if algorithm == "CRC64NVME" else "COMPOSITE")
+    if (checksum_type == "FULL_OBJECT" and algorithm not in checksums.FULL_OBJECT_ALGORITHMS
+            or checksum_type == "COMPOSITE" and algorithm == "CRC64NVME"):
+        raise InvalidRequest(f"The {checksum_type} checksum type cannot be used with the {algorithm.lower()} "
+                             "checksum algorithm.")
+    return algorithm, checksum_type
 
 
 def _part_number(params: dict) -> int:
@@ -90,6 +111,11 @@ async def upload_part(ctx, params):
     upload = _upload(bucket.name, params["Key"], params["UploadId"])
     number = _part_number(params)
     algorithm, expected = requested_checksum(ctx, params)
+    if upload.get("algorithm") and algorithm != upload["algorithm"] and (
+            algorithm or upload.get("checksum_type") != "FULL_OBJECT"):
+        raise InvalidRequest(f"Checksum Type mismatch occurred, expected checksum Type: "
+                             f"{upload['algorithm'].lower()}, actual checksum Type: "
+                             f"{algorithm.lower() if algorithm else 'null'}")
     algorithm = algorithm or upload.get("algorithm")
     encryption = upload["prepared"]["meta"].get("sse") or {}
     sse_key = sse.key_for_part(encryption, params)
@@ -198,20 +224,7 @@ async def complete_multipart_upload(ctx, params):
             raise EntityTooSmall("Your proposed upload is smaller than the minimum allowed size",
                                  ProposedSize=str(row[1]), MinSizeAllowed=str(MIN_PART), PartNumber=str(row[0]),
                                  ETag=row[2])
-    algorithm = upload.get("algorithm")
-    checksum = None
-    if algorithm:
-        values = []
-        for part, row in zip(requested, chosen):
-            given = part.get(f"Checksum{algorithm}")
-            if given is None:
-                raise InvalidRequest(f"The upload was created using a {algorithm.lower()} checksum. The complete request "
-                                     f"must include the checksum for each part. It was missing for part "
-                                     f"{row[0]} in the request.")
-            if given != json.loads(row[4]).get("checksum", {}).get("value"):
-                raise InvalidPart(INVALID_PART, UploadId=upload_id, PartNumber=str(row[0]))
-            values.append(given)
-        checksum = {"alg": algorithm, "value": checksums.composite(algorithm, values), "type": "COMPOSITE"}
+    checksum, part_checksums = _object_checksum(upload, upload_id, requested, chosen, params)
     check_write_conditions(bucket, key, params)
     etag = hashlib.md5(b"".join(bytes.fromhex(row[2]) for row in chosen)).hexdigest() + f"-{len(chosen)}"
     size = sum(row[1] for row in chosen)
@@ -222,6 +235,8 @@ async def complete_multipart_upload(ctx, params):
     paths = [blobs().path(row[3]) for row in chosen]
     encryption = upload["prepared"]["meta"].get("sse") or {}
     extra = {"parts": [row[1] for row in chosen]}
+    if part_checksums:
+        extra["part_checksums"] = part_checksums
     if "c_md5" in encryption:
         # Each part stays encrypted under its own nonce (Complete carries no key): reads decrypt part by part.
         extra["part_nonces"] = [json.loads(row[4]).get("nonce", "") for row in chosen]
@@ -236,6 +251,46 @@ async def complete_multipart_upload(ctx, params):
     host = ctx.request.host if ctx.request else "localhost"
     out.update({"Location": f"http://{host}/{bucket.name}/{key}", "Bucket": bucket.name, "Key": key})
     return out
+
+
+def _object_checksum(upload: dict, upload_id: str, requested: list, chosen: list, params: dict):
+    """The completed object's checksum (and its parts' for a COMPOSITE one), checked against the request's."""
+    algorithm, checksum_type = upload.get("algorithm"), upload.get("checksum_type") or "COMPOSITE"
+    if not algorithm:
+        return None, None
+    if [part["PartNumber"] for part in requested] != list(range(1, len(requested) + 1)):
+        # With checksums, parts must be numbered 1, 2, 3, ... without gaps.
+        raise InvalidPartOrder("The list of parts was not in ascending order. Parts must be ordered by part number.",
+                               UploadId=upload_id)
+    values = []
+    for part, row in zip(requested, chosen):
+        stored = json.loads(row[4]).get("checksum", {}).get("value")
+        given = part.get(f"Checksum{algorithm}")
+        if given is None and checksum_type == "COMPOSITE":
+            raise InvalidRequest(f"The upload was created using a {algorithm.lower()} checksum. The complete request "
+                                 f"must include the checksum for each part. It was missing for part "
+                                 f"{row[0]} in the request.")
+        if given is not None and not checksums.well_formed(algorithm, given):
+            raise InvalidArgument("Invalid Base64 or multiple checksums present in request", ArgumentName="Checksum",
+                                  ArgumentValue=f"{algorithm}:{given};")
+        if given is not None and given != stored:
+            raise InvalidPart(INVALID_PART, UploadId=upload_id, PartNumber=str(row[0]), ETag=row[2])
+        values.append((stored, row[1]))
+    if checksum_type == "FULL_OBJECT":
+        value = checksums.combine(algorithm, values)
+        expected = params.get(f"Checksum{algorithm}")
+        if expected is not None and expected != value:
+            raise BadDigest(f"The {algorithm.lower()} you specified did not match the calculated checksum.")
+        return {"alg": algorithm, "value": value, "type": "FULL_OBJECT"}, None
+    value = checksums.composite(algorithm, [v for v, _ in values])
+    expected = params.get(f"Checksum{algorithm}")
+    if expected is not None:
+        digest, _, count = expected.partition("-")
+        if not checksums.well_formed(algorithm, digest) or (count and not count.isdigit()):
+            raise InvalidRequest(f"Value for x-amz-checksum-{algorithm.lower()} header is invalid.")
+        if value != f"{digest}-{count or len(values)}":
+            raise BadDigest(f"The {algorithm.lower()} you specified did not match the calculated checksum.")
+    return {"alg": algorithm, "value": value, "type": "COMPOSITE"}, [v for v, _ in values]
 
 
 @service.handler("AbortMultipartUpload")
@@ -314,8 +369,11 @@ def list_multipart_uploads(ctx, params):
             break
         meta = json.loads(row[3])
         who = owner(meta.get("owner", bucket.account))
-        uploads.append({"UploadId": row[0], "Key": key, "Initiated": to_dt(row[2]),
-                        "StorageClass": meta["prepared"]["storage_class"], "Owner": who, "Initiator": who})
+        upload = {"UploadId": row[0], "Key": key, "Initiated": to_dt(row[2]),
+                  "StorageClass": meta["prepared"]["storage_class"], "Owner": who, "Initiator": who}
+        if meta.get("algorithm"):
+            upload.update(ChecksumAlgorithm=meta["algorithm"], ChecksumType=meta.get("checksum_type") or "COMPOSITE")
+        uploads.append(upload)
         last = ("upload", row)
     out = {"Bucket": bucket.name, "KeyMarker": key_marker, "UploadIdMarker": id_marker, "MaxUploads": limit,
            "IsTruncated": more, "Prefix": prefix}

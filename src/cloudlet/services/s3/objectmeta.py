@@ -75,11 +75,27 @@ def get_object_attributes(ctx, params):
         out["StorageClass"] = obj.storage_class
     checksum = obj.meta.get("checksum")
     if "Checksum" in wanted and checksum:
-        out["Checksum"] = {f"Checksum{checksum['alg']}": checksum["value"],
+        # A COMPOSITE value comes without its "-N" part count here, unlike HeadObject's.
+        out["Checksum"] = {f"Checksum{checksum['alg']}": checksum["value"].split("-")[0],
                            "ChecksumType": checksum.get("type", "FULL_OBJECT")}
     if "ObjectParts" in wanted and obj.parts:
-        out["ObjectParts"] = {"TotalPartsCount": len(obj.parts), "PartsCount": len(obj.parts),
-                              "IsTruncated": False, "MaxParts": params.get("MaxParts") or 1000}
+        out["ObjectParts"] = _object_parts(obj, checksum, params)
+    return out
+
+
+def _object_parts(obj, checksum: dict | None, params: dict) -> dict:
+    """ObjectParts of a multipart object; a COMPOSITE one lists its parts (with checksums) like ListParts."""
+    marker, limit = params.get("PartNumberMarker") or 0, params.get("MaxParts") or 1000
+    out = {"TotalPartsCount": len(obj.parts), "PartNumberMarker": marker, "MaxParts": limit, "IsTruncated": False}
+    part_checksums = obj.meta.get("part_checksums")
+    if not part_checksums:
+        return out
+    numbers = range(marker + 1, len(obj.parts) + 1)
+    page = numbers[:limit]
+    out["Parts"] = [{"PartNumber": n, "Size": obj.parts[n - 1], f"Checksum{checksum['alg']}": part_checksums[n - 1]}
+                    for n in page]
+    out["IsTruncated"] = len(numbers) > limit
+    out["NextPartNumberMarker"] = page[-1] if page else marker
     return out
 
 

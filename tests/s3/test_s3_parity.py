@@ -1,0 +1,188 @@
+"""Details where S3 answers in a particular way that real AWS clients notice (2025-2026 behaviour)."""
+import base64
+import hashlib
+import zlib
+
+import pytest
+from botocore.exceptions import ClientError
+from s3_helpers import error_of
+
+from cloudlet.services.s3 import checksums
+
+PART = b"p" * (5 * 1024 * 1024)
+TAIL = b"the last part"
+
+
+def b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def crc32(data: bytes) -> str:
+    return b64(zlib.crc32(data).to_bytes(4, "big"))
+
+
+def sha256(data: bytes) -> str:
+    return b64(hashlib.sha256(data).digest())
+
+
+def upload_parts(s3, bucket, key, algorithm=None, bodies=(PART, TAIL), **create):
+    """Create an upload and send its parts; (upload id, parts as CompleteMultipartUpload wants them)."""
+    if algorithm:
+        create["ChecksumAlgorithm"] = algorithm
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key=key, **create)["UploadId"]
+    parts = []
+    for number, body in enumerate(bodies, 1):
+        extra = {"ChecksumAlgorithm": algorithm} if algorithm else {}
+        part = s3.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body, **extra)
+        done = {"PartNumber": number, "ETag": part["ETag"]}
+        if algorithm:
+            done[f"Checksum{algorithm}"] = part[f"Checksum{algorithm}"]
+        parts.append(done)
+    return upload_id, parts
+
+
+def test_listings_report_last_modified_in_whole_seconds_like_head_object(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    head = s3.head_object(Bucket=bucket, Key="k")
+    listed = s3.list_objects_v2(Bucket=bucket)["Contents"][0]
+    assert listed["LastModified"] == head["LastModified"]
+    assert listed["LastModified"].microsecond == 0
+    assert s3.list_objects(Bucket=bucket)["Contents"][0]["LastModified"] == head["LastModified"]
+    assert s3.list_object_versions(Bucket=bucket)["Versions"][0]["LastModified"] == head["LastModified"]
+    created = next(b for b in s3.list_buckets()["Buckets"] if b["Name"] == bucket)["CreationDate"]
+    assert created.microsecond == 0
+
+
+def test_full_object_crc32_multipart_checksum_is_the_crc_of_the_whole_object(s3, bucket):
+    upload_id, parts = upload_parts(s3, bucket, "full", "CRC32", ChecksumType="FULL_OBJECT")
+    listed = s3.list_parts(Bucket=bucket, Key="full", UploadId=upload_id)
+    assert (listed["ChecksumAlgorithm"], listed["ChecksumType"]) == ("CRC32", "FULL_OBJECT")
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="full", UploadId=upload_id,
+                                        MultipartUpload={"Parts": parts})
+    whole = crc32(PART + TAIL)
+    assert (done["ChecksumCRC32"], done["ChecksumType"]) == (whole, "FULL_OBJECT")
+    head = s3.head_object(Bucket=bucket, Key="full", ChecksumMode="ENABLED")
+    assert (head["ChecksumCRC32"], head["ChecksumType"]) == (whole, "FULL_OBJECT")
+    attrs = s3.get_object_attributes(Bucket=bucket, Key="full", ObjectAttributes=["Checksum", "ObjectParts"])
+    assert attrs["Checksum"] == {"ChecksumCRC32": whole, "ChecksumType": "FULL_OBJECT"}
+    assert attrs["ObjectParts"]["TotalPartsCount"] == 2
+
+
+def test_full_object_checksum_given_on_complete_is_checked(s3, bucket):
+    upload_id, parts = upload_parts(s3, bucket, "full", "CRC32", ChecksumType="FULL_OBJECT")
+    with pytest.raises(ClientError) as exc:
+        s3.complete_multipart_upload(Bucket=bucket, Key="full", UploadId=upload_id,
+                                     MultipartUpload={"Parts": parts}, ChecksumCRC32=crc32(b"other"))
+    assert error_of(exc) == ("BadDigest", 400)
+    assert exc.value.response["Error"]["Message"] == "The crc32 you specified did not match the calculated checksum."
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="full", UploadId=upload_id,
+                                        MultipartUpload={"Parts": parts}, ChecksumCRC32=crc32(PART + TAIL))
+    assert done["ChecksumCRC32"] == crc32(PART + TAIL)
+
+
+def test_crc64nvme_uploads_are_full_object_by_default(s3, bucket):
+    created = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="CRC64NVME")
+    assert (created["ChecksumAlgorithm"], created["ChecksumType"]) == ("CRC64NVME", "FULL_OBJECT")
+    upload_id = created["UploadId"]
+    parts = []
+    for number, body in enumerate((PART, TAIL), 1):
+        value = checksums.compute("CRC64NVME", body)
+        part = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=number, Body=body,
+                              ChecksumCRC64NVME=value)
+        assert part["ChecksumCRC64NVME"] == value
+        parts.append({"PartNumber": number, "ETag": part["ETag"], "ChecksumCRC64NVME": value})
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts})
+    assert done["ChecksumCRC64NVME"] == checksums.compute("CRC64NVME", PART + TAIL)
+    assert done["ChecksumType"] == "FULL_OBJECT"
+
+
+@pytest.mark.parametrize("algorithm,checksum_type", [("SHA256", "FULL_OBJECT"), ("SHA1", "FULL_OBJECT"),
+                                                     ("CRC64NVME", "COMPOSITE")])
+def test_checksum_types_an_algorithm_cannot_have(s3, bucket, algorithm, checksum_type):
+    with pytest.raises(ClientError) as exc:
+        s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm=algorithm, ChecksumType=checksum_type)
+    assert error_of(exc) == ("InvalidRequest", 400)
+    assert exc.value.response["Error"]["Message"] == (
+        f"The {checksum_type} checksum type cannot be used with the {algorithm.lower()} checksum algorithm.")
+
+
+def test_checksum_type_needs_an_algorithm(s3, bucket):
+    with pytest.raises(ClientError) as exc:
+        s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumType="FULL_OBJECT")
+    assert error_of(exc) == ("InvalidRequest", 400)
+    assert exc.value.response["Error"]["Message"] == (
+        "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.")
+
+
+def test_list_multipart_uploads_shows_the_checksum_algorithm_and_type(s3, bucket):
+    s3.create_multipart_upload(Bucket=bucket, Key="with", ChecksumAlgorithm="SHA1")
+    s3.create_multipart_upload(Bucket=bucket, Key="without")
+    uploads = {u["Key"]: u for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]}
+    assert (uploads["with"]["ChecksumAlgorithm"], uploads["with"]["ChecksumType"]) == ("SHA1", "COMPOSITE")
+    assert "ChecksumAlgorithm" not in uploads["without"]
+
+
+def test_upload_part_with_another_algorithm_than_the_upload_is_a_mismatch(s3, bucket):
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256")["UploadId"]
+    with pytest.raises(ClientError) as exc:
+        s3.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=1, Body=b"abc",
+                       ChecksumCRC32=crc32(b"abc"))
+    assert error_of(exc) == ("InvalidRequest", 400)
+    assert exc.value.response["Error"]["Message"] == (
+        "Checksum Type mismatch occurred, expected checksum Type: sha256, actual checksum Type: crc32")
+
+
+def test_composite_checksum_on_complete_is_checked_with_or_without_the_part_count(s3, bucket):
+    upload_id, parts = upload_parts(s3, bucket, "k", "SHA256")
+    composite = sha256(b"".join(base64.b64decode(p["ChecksumSHA256"]) for p in parts))
+    with pytest.raises(ClientError) as exc:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts},
+                                     ChecksumSHA256=sha256(b"not it"))
+    assert error_of(exc) == ("BadDigest", 400)
+    assert exc.value.response["Error"]["Message"] == "The sha256 you specified did not match the calculated checksum."
+    with pytest.raises(ClientError) as exc:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts},
+                                     ChecksumSHA256=composite + "-a")
+    assert error_of(exc) == ("InvalidRequest", 400)
+    assert exc.value.response["Error"]["Message"] == "Value for x-amz-checksum-sha256 header is invalid."
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id,
+                                        MultipartUpload={"Parts": parts}, ChecksumSHA256=composite)
+    assert (done["ChecksumSHA256"], done["ChecksumType"]) == (composite + "-2", "COMPOSITE")
+
+
+def test_get_object_attributes_of_a_composite_object(s3, bucket):
+    upload_id, parts = upload_parts(s3, bucket, "k", "SHA256")
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts})
+    assert done["ChecksumSHA256"].endswith("-2")
+    attrs = s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["Checksum", "ObjectParts"])
+    assert attrs["Checksum"] == {"ChecksumSHA256": done["ChecksumSHA256"][:-2], "ChecksumType": "COMPOSITE"}
+    assert attrs["ObjectParts"]["TotalPartsCount"] == 2
+    assert attrs["ObjectParts"]["Parts"] == [
+        {"PartNumber": 1, "Size": len(PART), "ChecksumSHA256": sha256(PART)},
+        {"PartNumber": 2, "Size": len(TAIL), "ChecksumSHA256": sha256(TAIL)}]
+    page = s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["ObjectParts"], MaxParts=1)
+    assert page["ObjectParts"]["IsTruncated"] is True
+    assert [p["PartNumber"] for p in page["ObjectParts"]["Parts"]] == [1]
+
+
+def test_bad_part_checksums_on_complete(s3, bucket):
+    upload_id, parts = upload_parts(s3, bucket, "k", "CRC32")
+    wrong = [dict(parts[0], ChecksumCRC32=crc32(b"other")), parts[1]]
+    with pytest.raises(ClientError) as exc:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": wrong})
+    assert error_of(exc) == ("InvalidPart", 400)
+    assert exc.value.response["Error"]["ETag"] == parts[0]["ETag"].strip('"')
+    malformed = [dict(parts[0], ChecksumCRC32="y/Q5Jh=="), parts[1]]
+    with pytest.raises(ClientError) as exc:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": malformed})
+    assert error_of(exc) == ("InvalidArgument", 400)
+    assert exc.value.response["Error"]["Message"] == "Invalid Base64 or multiple checksums present in request"
+    assert exc.value.response["Error"]["ArgumentValue"] == "CRC32:y/Q5Jh==;"
+
+
+def test_parts_with_checksums_must_be_numbered_without_gaps(s3, bucket):
+    upload_id, parts = upload_parts(s3, bucket, "k", "CRC32", bodies=(PART, PART, TAIL))
+    with pytest.raises(ClientError) as exc:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id,
+                                     MultipartUpload={"Parts": [parts[0], parts[2]]})
+    assert error_of(exc) == ("InvalidPartOrder", 400)

@@ -80,7 +80,7 @@ async def parse_request(operation: OperationModel, protocol: str, request: Reque
         body = await request.body()
         if not body.strip():
             return {}
-        return from_json(shape, load_json(body), "body") or {}
+        return from_json(shape, load_json(body)) or {}
     if protocol in ("query", "ec2"):
         return from_query(shape, await form_params(request), "", protocol == "ec2") or {}
     return await parse_rest(operation, protocol, request)
@@ -113,55 +113,91 @@ def _type_error(shape: Shape, value) -> SerializationError:
                               f"for {shape.name}, got {type(value).__name__}")
 
 
-def from_json(shape: Shape, value, place: str):
-    if value is None:
-        return None
+def from_json(shape: Shape, value):
+    """The parameter form of a JSON value: blobs decoded, timestamps parsed, unknown keys dropped,
+    values of the wrong JSON type refused."""
+    return None if value is None else _json_reader(shape)(value)
+
+
+_JSON_READERS: dict[tuple[int, str], object] = {}
+
+
+def _json_reader(shape: Shape):
+    """The converter for one shape, built once: a request walks plain closures, not botocore's
+    Shape objects (a 25-item BatchWriteItem holds over 200 values)."""
+    key = (id(shape._shape_resolver), shape.name)
+    reader = _JSON_READERS.get(key)
+    if reader is None:
+        reader = _JSON_READERS[key] = _build_json_reader(shape)
+    return reader
+
+
+def _build_json_reader(shape: Shape):
     kind = shape.type_name
+
+    def expect(python_type):
+        def read(value):
+            if not isinstance(value, python_type):
+                raise _type_error(shape, value)
+            return value
+        return read
+
     if kind == "structure":
         if shape.metadata.get("document"):
-            return value
-        if not isinstance(value, dict):
-            raise _type_error(shape, value)
-        out = {}
-        members = _json_members(shape)
-        for key, item in value.items():  # the keys sent, usually far fewer than the members
-            found = members.get(key)
-            if found is not None:
-                parsed = from_json(found[1], item, place)
-                if parsed is not None:
-                    out[found[0]] = parsed
-        return out
+            return lambda value: value
+        members = None  # filled on first use: recursive shapes (DynamoDB's AttributeValue) refer back here
+
+        def read_structure(value):
+            nonlocal members
+            if not isinstance(value, dict):
+                raise _type_error(shape, value)
+            if members is None:
+                members = {key: (name, _json_reader(member)) for key, (name, member) in _json_members(shape).items()}
+            out = {}
+            for key, item in value.items():  # the keys sent, usually far fewer than the members
+                found = members.get(key)
+                if found is not None and item is not None:
+                    out[found[0]] = found[1](item)
+            return out
+        return read_structure
     if kind == "list":
-        if not isinstance(value, list):
-            raise _type_error(shape, value)
-        return [from_json(shape.member, item, place) for item in value]
+        read_member = _json_reader(shape.member)
+
+        def read_list(value):
+            if not isinstance(value, list):
+                raise _type_error(shape, value)
+            return [None if item is None else read_member(item) for item in value]
+        return read_list
     if kind == "map":
-        if not isinstance(value, dict):
-            raise _type_error(shape, value)
-        return {k: from_json(shape.value, v, place) for k, v in value.items()}
+        read_value = _json_reader(shape.value)
+
+        def read_map(value):
+            if not isinstance(value, dict):
+                raise _type_error(shape, value)
+            return {k: None if v is None else read_value(v) for k, v in value.items()}
+        return read_map
     if kind == "string":
-        if not isinstance(value, str):
-            raise _type_error(shape, value)
-        return value
-    if kind in ("integer", "long"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-            raise _type_error(shape, value)
-        return int(value)
-    if kind in ("float", "double"):
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise _type_error(shape, value)
-        return float(value)
+        return expect(str)
     if kind == "boolean":
-        if not isinstance(value, bool):
-            raise _type_error(shape, value)
-        return value
+        return expect(bool)
+    if kind in ("integer", "long"):
+        def read_integer(value):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+                raise _type_error(shape, value)
+            return int(value)
+        return read_integer
+    if kind in ("float", "double"):
+        def read_float(value):
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise _type_error(shape, value)
+            return float(value)
+        return read_float
     if kind == "blob":
-        if not isinstance(value, str):
-            raise _type_error(shape, value)
-        return b64decode(value)
+        read_text = expect(str)
+        return lambda value: b64decode(read_text(value))
     if kind == "timestamp":
-        return parse_timestamp(value)
-    return value
+        return parse_timestamp
+    return lambda value: value
 
 
 # -- query and ec2 ------------------------------------------------------------------------------
@@ -417,7 +453,7 @@ async def parse_rest(operation: OperationModel, protocol: str, request: Request)
         else:
             body = await request.body()
             if body.strip():
-                value = (from_json(member, load_json(body), "body") if protocol == "rest-json"
+                value = (from_json(member, load_json(body)) if protocol == "rest-json"
                          else from_xml(member, parse_xml(body)))
                 if value is not None:
                     params[payload] = value
@@ -430,7 +466,7 @@ async def parse_rest(operation: OperationModel, protocol: str, request: Request)
                 for name, member in body_shape_members.items():
                     key = member.serialization.get("name", name)
                     if isinstance(doc, dict) and key in doc:
-                        value = from_json(member, doc[key], "body")
+                        value = from_json(member, doc[key])
                         if value is not None:
                             params[name] = value
             else:

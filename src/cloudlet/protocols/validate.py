@@ -18,8 +18,11 @@ def validate(shape: Shape | None, params: dict) -> str | None:
     """The validation message for params, or None when they are valid."""
     if shape is None:
         return None
+    check = _checker(shape)
+    if check is None:
+        return None
     problems: list[str] = []
-    _check(shape, params, None, problems)
+    check(params, None, problems)
     if not problems:
         return None
     count = len(problems)
@@ -90,54 +93,83 @@ def _constrained(shape: Shape) -> bool:
     return found
 
 
-def _check(shape: Shape, value, path: tuple, problems: list[str]) -> None:
-    """Check value against shape; path is (parent path, segment), formatted only on a problem."""
-    if not _constrained(shape):
-        return
+_CHECKERS: dict[tuple[int, str], object] = {}
+
+
+def _checker(shape: Shape):
+    """The check for one shape, built once, or None when nothing under it is constrained. A check
+    takes (value, path, problems); path is (parent path, segment), formatted only on a problem."""
+    key = (id(shape._shape_resolver), shape.name)
+    if key not in _CHECKERS:
+        _CHECKERS[key] = _build_checker(shape) if _constrained(shape) else None
+    return _CHECKERS[key]
+
+
+def _build_checker(shape: Shape):
     kind = shape.type_name
     meta = shape.metadata
     if kind == "structure":
-        if not isinstance(value, dict) or meta.get("document"):
-            return
-        for name in shape.required_members:
-            if value.get(name) is None:
-                problems.append(_problem(None, _text((path, _camel(name))), "not be null"))
-        for name, member in shape.members.items():
-            item = value.get(name)
-            if item is not None:
-                _check(member, item, (path, _camel(name)), problems)
-        return
+        if meta.get("document"):
+            return lambda value, path, problems: None
+        required = [(name, _camel(name)) for name in shape.required_members]
+        members = None  # filled on first use: recursive shapes refer back here
+
+        def check_structure(value, path, problems):
+            nonlocal members
+            if not isinstance(value, dict):
+                return
+            if members is None:
+                members = [(name, _camel(name), check) for name, member in shape.members.items()
+                           if (check := _checker(member)) is not None]
+            for name, camel in required:
+                if value.get(name) is None:
+                    problems.append(_problem(None, _text((path, camel)), "not be null"))
+            for name, camel, check in members:
+                item = value.get(name)
+                if item is not None:
+                    check(item, (path, camel), problems)
+        return check_structure
     if kind in ("string", "blob", "list", "map"):
-        if not hasattr(value, "__len__"):
-            return
-        size = len(value)
-        if "min" in meta and size < meta["min"]:
-            problems.append(_problem(_brief(value), _text(path), f"have length greater than or equal to {meta['min']}"))
-        if "max" in meta and size > meta["max"]:
-            problems.append(_problem(_brief(value), _text(path), f"have length less than or equal to {meta['max']}"))
-        if kind == "string":
-            enum = meta.get("enum")
+        low, high = meta.get("min"), meta.get("max")
+        enum = meta.get("enum") if kind == "string" else None
+        pattern = meta.get("pattern") if kind == "string" else None
+        compiled = _pattern(pattern) if pattern else None
+        check_item = _checker(shape.member) if kind == "list" else _checker(shape.value) if kind == "map" else None
+
+        def check_sized(value, path, problems):
+            if not hasattr(value, "__len__"):
+                return
+            size = len(value)
+            if low is not None and size < low:
+                problems.append(_problem(_brief(value), _text(path), f"have length greater than or equal to {low}"))
+            if high is not None and size > high:
+                problems.append(_problem(_brief(value), _text(path), f"have length less than or equal to {high}"))
             if enum and value not in enum:
                 problems.append(_problem(value, _text(path), f"satisfy enum value set: [{', '.join(enum)}]"))
-            pattern = meta.get("pattern")
-            if pattern:
-                compiled = _pattern(pattern)
-                if compiled is not None and not compiled.fullmatch(value):
-                    problems.append(_problem(value, _text(path), f"satisfy regular expression pattern: {pattern}"))
-        elif kind == "list":
-            for index, item in enumerate(value, 1):
-                if item is not None:
-                    _check(shape.member, item, (path, f"{index}.member"), problems)
-        elif kind == "map":
-            for key, item in value.items():
-                if item is not None:
-                    _check(shape.value, item, (path, f"{key}.member"), problems)
-        return
-    if kind in ("integer", "long", "float", "double") and isinstance(value, (int, float)):
-        if "min" in meta and value < meta["min"]:
-            problems.append(_problem(value, _text(path), f"have value greater than or equal to {meta['min']}"))
-        if "max" in meta and value > meta["max"]:
-            problems.append(_problem(value, _text(path), f"have value less than or equal to {meta['max']}"))
+            if compiled is not None and isinstance(value, str) and not compiled.fullmatch(value):
+                problems.append(_problem(value, _text(path), f"satisfy regular expression pattern: {pattern}"))
+            if check_item is None:
+                return
+            if kind == "list":
+                for index, item in enumerate(value, 1):
+                    if item is not None:
+                        check_item(item, (path, f"{index}.member"), problems)
+            else:
+                for key, item in value.items():
+                    if item is not None:
+                        check_item(item, (path, f"{key}.member"), problems)
+        return check_sized
+    if kind in ("integer", "long", "float", "double"):
+        low, high = meta.get("min"), meta.get("max")
+
+        def check_number(value, path, problems):
+            if isinstance(value, (int, float)):
+                if low is not None and value < low:
+                    problems.append(_problem(value, _text(path), f"have value greater than or equal to {low}"))
+                if high is not None and value > high:
+                    problems.append(_problem(value, _text(path), f"have value less than or equal to {high}"))
+        return check_number
+    return None
 
 
 def _text(path: tuple | None) -> str:

@@ -111,7 +111,7 @@ def _write_single(ctx, params, checked, replace: bool) -> dict:
     hk, rk = table.encode_key(attrs)
     meter = Meter(params.get("ReturnConsumedCapacity"), "write")
     if replace and condition is None and returns == "NONE" and not meter.active and storage.blind(table):
-        storage.write_blind(table, hk, rk, new)
+        storage.write_blind([(table, hk, rk, new)])
         return {}
     with storage.db.transaction():
         old = storage.get(table, hk, rk)
@@ -295,14 +295,16 @@ def batch_write_item(ctx, params):
     meter = Meter(params.get("ReturnConsumedCapacity"), "write")
     now = ctx.now()
     with storage.db.transaction():
+        blind = []
         for table, hk, rk, item in plans:
             if not meter.active and storage.blind(table):
-                storage.write_blind(table, hk, rk, item)
+                blind.append((table, hk, rk, item))
                 continue
             old = storage.get(table, hk, rk)
             if item is not None or old is not None:
                 storage.write(table, hk, rk, old, item, now)
             record_write(table, old, item, meter)
+        storage.write_blind(blind)
     result = {"UnprocessedItems": {}}
     result.update(meter.many())
     return result

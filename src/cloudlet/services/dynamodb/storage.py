@@ -273,13 +273,14 @@ class Storage:
         """Whether a write may skip reading the old item: nothing derived from it is kept."""
         return not (table.indexes or table.stream or table.pitr)
 
-    def write_blind(self, table: Table, hk: bytes, rk: bytes, new: dict | None) -> None:
-        """Replace or delete without knowing the old item (only when ``blind(table)``)."""
-        if new is None:
-            self.db.execute("DELETE FROM items WHERE tid=? AND hk=? AND rk=?", (table.tid, hk, rk))
-        else:
-            self.db.execute("INSERT OR REPLACE INTO items (tid, hk, rk, data, size, ttl) VALUES (?, ?, ?, ?, ?, ?)",
-                            (table.tid, hk, rk, V.dumps(new), V.item_size(new), _ttl_value(new, table.ttl_attribute)))
+    def write_blind(self, writes: list[tuple["Table", bytes, bytes, dict | None]]) -> None:
+        """Replace (new) or delete (new is None) items without knowing the old ones (only where
+        ``blind(table)``); one statement per kind, keys distinct."""
+        self.db.executemany("DELETE FROM items WHERE tid=? AND hk=? AND rk=?",
+                            [(table.tid, hk, rk) for table, hk, rk, new in writes if new is None])
+        self.db.executemany("INSERT OR REPLACE INTO items (tid, hk, rk, data, size, ttl) VALUES (?, ?, ?, ?, ?, ?)",
+                            [(table.tid, hk, rk, V.dumps(new), V.item_size(new), _ttl_value(new, table.ttl_attribute))
+                             for table, hk, rk, new in writes if new is not None])
 
     def write(self, table: Table, hk: bytes, rk: bytes, old: dict | None, new: dict | None, now: float,
               service_identity: bool = False) -> None:

@@ -52,7 +52,12 @@ def format_number(value: decimal.Decimal) -> str:
     return text
 
 
+_PLAIN_INTEGER = re.compile(r"-?[1-9][0-9]{0,37}")
+
+
 def canonical_number(text: str) -> str:
+    if type(text) is str and _PLAIN_INTEGER.fullmatch(text):
+        return text  # already canonical (the common case): no '+', no leading zeros, in range
     return format_number(to_decimal(text))
 
 
@@ -78,8 +83,15 @@ def arithmetic(op: str, left: str, right: str) -> str:
 
 # -- validation -----------------------------------------------------------------------------------
 
-def validate_value(value, depth: int = 0, *, key: bool = False):
+def validate_value(value, depth: int = 0):
     """The canonical form of one attribute value, or AWS's ValidationException."""
+    if type(value) is dict and len(value) == 1:  # fast path for the usual scalars
+        for kind, data in value.items():
+            if kind == "S" and type(data) is str:
+                return value
+            if kind == "N":
+                text = canonical_number(data)
+                return value if text is data else {"N": text}
     if not isinstance(value, dict):
         raise ValidationException("Supplied AttributeValue is empty, must contain exactly one of the supported "
                                   "datatypes")
@@ -162,7 +174,10 @@ def value_size(value: dict) -> int:
 
 
 def item_size(item: dict) -> int:
-    return sum(len(name.encode()) + value_size(value) for name, value in item.items())
+    size = 0
+    for name, value in item.items():
+        size += len(name.encode()) + value_size(value)
+    return size
 
 
 # -- comparison -----------------------------------------------------------------------------------
@@ -249,8 +264,11 @@ def _default(obj):
     raise TypeError(type(obj))
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_default)
+
+
 def dumps(item: dict) -> str:
-    return json.dumps(item, separators=(",", ":"), ensure_ascii=False, default=_default)
+    return _ENCODER.encode(item)
 
 
 def _binary_hook(obj: dict):

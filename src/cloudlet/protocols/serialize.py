@@ -277,6 +277,8 @@ def serialize_error(model: ServiceModel, protocol: str, error: ServiceError, req
                 f"{''.join(field_xml)}<RequestId>{escape(request_id)}</RequestId>"
                 f"<HostId>{escape(request_id)}</HostId></Error>")
     else:
+        if model.metadata.get("queryErrorDetail"):  # SQS ends each error with an empty <Detail/>
+            field_xml.append("<Detail/>")
         body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="{xml_namespace(model)}"><Error>'
                 f"<Type>{sender}</Type><Code>{escape(code)}</Code><Message>{text}</Message>"
                 f"{''.join(field_xml)}</Error><RequestId>{escape(request_id)}</RequestId></ErrorResponse>")

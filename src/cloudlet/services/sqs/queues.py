@@ -33,7 +33,8 @@ def _check_attributes(ctx, attributes: dict, fifo: bool, queue: Queue | None) ->
                 raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
             value = value.lower()
             if name == "FifoQueue" and value != "true":
-                raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
+                reason = " Reason: Modifying queue type is not supported." if queue else ""
+                raise InvalidAttributeValue(f"Invalid value for the parameter {name}.{reason}")
         elif name == "DeduplicationScope" and value not in ("messageGroup", "queue"):
             raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
         elif name == "FifoThroughputLimit" and value not in ("perQueue", "perMessageGroupId"):

@@ -186,3 +186,40 @@ def test_parts_with_checksums_must_be_numbered_without_gaps(s3, bucket):
         s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id,
                                      MultipartUpload={"Parts": [parts[0], parts[2]]})
     assert error_of(exc) == ("InvalidPartOrder", 400)
+
+
+def test_checksum_header_of_another_algorithm_than_the_sdk_names(s3, bucket):
+    with pytest.raises(ClientError) as exc:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"hello", ChecksumAlgorithm="SHA256", ChecksumCRC32=crc32(b"hello"))
+    assert error_of(exc) == ("InvalidRequest", 400)
+    assert exc.value.response["Error"]["Message"] == "Value for x-amz-sdk-checksum-algorithm header is invalid."
+
+
+def test_non_canonical_base64_checksum_is_invalid(s3, bucket):
+    with pytest.raises(ClientError) as exc:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"hello", ChecksumCRC32="y/Q5Jh==")
+    assert error_of(exc) == ("InvalidRequest", 400)
+    assert exc.value.response["Error"]["Message"] == "Value for x-amz-checksum-crc32 header is invalid."
+
+
+def test_a_range_covering_the_whole_object_keeps_its_checksum(s3, bucket):
+    body = b"hello world"
+    s3.put_object(Bucket=bucket, Key="k", Body=body, ChecksumAlgorithm="SHA256")
+    whole = s3.get_object(Bucket=bucket, Key="k", Range=f"bytes=0-{len(body) - 1}", ChecksumMode="ENABLED")
+    assert whole["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert (whole["ChecksumSHA256"], whole["ChecksumType"]) == (sha256(body), "FULL_OBJECT")
+    head = s3.head_object(Bucket=bucket, Key="k", Range=f"bytes=0-{len(body) - 1}", ChecksumMode="ENABLED")
+    assert head["ChecksumSHA256"] == sha256(body)
+    part = s3.get_object(Bucket=bucket, Key="k", Range="bytes=1-", ChecksumMode="ENABLED")
+    assert "ChecksumSHA256" not in part and "ChecksumType" not in part
+
+
+def test_invalid_checksum_mode(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    with pytest.raises(ClientError) as exc:
+        s3.get_object(Bucket=bucket, Key="k", ChecksumMode="INVALID")
+    assert error_of(exc) == ("InvalidRequest", 400)
+    assert exc.value.response["Error"]["Message"] == "Value for x-amz-checksum-mode header is invalid."
+    with pytest.raises(ClientError) as exc:
+        s3.head_object(Bucket=bucket, Key="k", ChecksumMode="INVALID")
+    assert error_of(exc) == ("400", 400)

@@ -69,6 +69,8 @@ def requested_checksum(ctx, params: dict) -> tuple[str | None, str | None]:
         if value is not None:
             if not checksums.well_formed(algorithm, value):
                 raise InvalidRequest(f"Value for x-amz-checksum-{algorithm.lower()} header is invalid.")
+            if (params.get("ChecksumAlgorithm") or algorithm).upper() != algorithm:
+                raise InvalidRequest("Value for x-amz-sdk-checksum-algorithm header is invalid.")
             return algorithm, value
     trailer = (header(ctx, "x-amz-trailer") or "").strip().lower()
     if trailer.startswith("x-amz-checksum-"):
@@ -294,6 +296,8 @@ def _read(ctx, params: dict, head: bool):
     bucket = get_bucket(ctx, params["Bucket"])
     key = params["Key"]
     obj = resolve(ctx, bucket, key, params.get("VersionId"))
+    if params.get("ChecksumMode") not in (None, "ENABLED"):
+        raise InvalidRequest("Value for x-amz-checksum-mode header is invalid.")
     meta = obj.meta
     sse_read = sse.key_for_read(meta, params)
     if not head and obj.storage_class in ARCHIVED and not _restored(obj, ctx.now()):
@@ -326,7 +330,7 @@ def _read(ctx, params: dict, head: bool):
             start, length = found[0], found[1] - found[0] + 1
             status = 206
             out["ContentRange"] = f"bytes {found[0]}-{found[1]}/{obj.size}"
-    if status == 206:
+    if status == 206 and length != obj.size:   # a range of the whole object keeps its checksum
         for name in list(out):
             if name.startswith("Checksum"):
                 del out[name]

@@ -98,3 +98,46 @@ def test_update_of_an_updating_table_is_refused(ddb):
         ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 7, "WriteCapacityUnits": 7})
     expect_error(exc, "ResourceInUseException",
                  f"Attempt to change a resource which is still in use: Table is being updated: {name}")
+
+
+# -- ItemCollectionMetrics and ConsumedCapacity ---------------------------------------------------
+
+def lsi_table(ddb):
+    """pk/sk table with a KEYS_ONLY LSI on l and a KEYS_ONLY GSI on g."""
+    return make_table(
+        ddb, keys=(("pk", "S"), ("sk", "N")), extra_attrs=[("l", "S"), ("g", "S")],
+        LocalSecondaryIndexes=[{"IndexName": "by-l", "Projection": KEYS_ONLY, "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "l", "KeyType": "RANGE"}]}],
+        GlobalSecondaryIndexes=[{"IndexName": "by-g", "Projection": KEYS_ONLY,
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}])
+
+
+def test_batch_write_returns_item_collection_metrics_per_table(ddb):
+    name = lsi_table(ddb)
+    out = ddb.batch_write_item(RequestItems={name: [
+        {"PutRequest": {"Item": {"pk": S("a"), "sk": {"N": "1"}, "l": S("x")}}},
+        {"DeleteRequest": {"Key": {"pk": S("b"), "sk": {"N": "1"}}}}]}, ReturnItemCollectionMetrics="SIZE")
+    metrics = out["ItemCollectionMetrics"][name]
+    assert [m["ItemCollectionKey"] for m in metrics] == [{"pk": S("a")}, {"pk": S("b")}]
+    assert all(len(m["SizeEstimateRangeGB"]) == 2 for m in metrics)
+
+
+def test_transact_write_returns_item_collection_metrics(ddb):
+    name = lsi_table(ddb)
+    out = ddb.transact_write_items(TransactItems=[{"Put": {"TableName": name, "Item": {"pk": S("t"), "sk": {"N": "1"}}}}],
+                                   ReturnItemCollectionMetrics="SIZE")
+    assert out["ItemCollectionMetrics"][name][0]["ItemCollectionKey"] == {"pk": S("t")}
+
+
+def test_update_of_an_unprojected_attribute_writes_no_index(ddb):
+    name = lsi_table(ddb)
+    key = {"pk": S("a"), "sk": {"N": "1"}}
+    ddb.put_item(TableName=name, Item={**key, "l": S("x"), "g": S("y")})
+    out = ddb.update_item(TableName=name, Key=key, UpdateExpression="SET note = :v",
+                          ExpressionAttributeValues={":v": S("1")}, ReturnConsumedCapacity="INDEXES")
+    assert out["ConsumedCapacity"] == {"TableName": name, "CapacityUnits": 1.0, "Table": {"CapacityUnits": 1.0}}
+    # Changing an index key writes that index (old entry out, new one in) and only that one.
+    out = ddb.update_item(TableName=name, Key=key, UpdateExpression="SET g = :v",
+                          ExpressionAttributeValues={":v": S("z")}, ReturnConsumedCapacity="INDEXES")
+    assert out["ConsumedCapacity"]["GlobalSecondaryIndexes"] == {"by-g": {"CapacityUnits": 2.0}}
+    assert "LocalSecondaryIndexes" not in out["ConsumedCapacity"]

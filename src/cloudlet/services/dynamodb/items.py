@@ -52,6 +52,8 @@ def gsi_write_units(table, old: dict | None, new: dict | None, meter: Meter | No
         after = index.key_of(new, table) if new else None
         if before is None and after is None:
             continue
+        if before == after and index.project(old, table) == index.project(new, table):
+            continue  # neither the index key nor a projected attribute changed: no index write
         units = 0.0
         if before is not None and after is not None and before != after:
             units += write_units(V.item_size(index.project(old, table)), transactional)
@@ -76,6 +78,17 @@ def collection_metrics(table, params: dict, item: dict) -> dict:
         return {}
     return {"ItemCollectionMetrics": {"ItemCollectionKey": {table.hash_name: item[table.hash_name]},
                                       "SizeEstimateRangeGB": [0.0, 1.0]}}
+
+
+def collection_metrics_map(params: dict, written: list[tuple]) -> dict:
+    """ItemCollectionMetrics of BatchWriteItem and TransactWriteItems: for each table (as the request
+    names it) with local secondary indexes, one entry per item written ((name, table, item or key))."""
+    metrics = {}
+    for name, table, attrs in written:
+        entry = collection_metrics(table, params, attrs)
+        if entry:
+            metrics.setdefault(name, []).append(entry["ItemCollectionMetrics"])
+    return {"ItemCollectionMetrics": metrics} if metrics else {}
 
 
 def _check_return_values(value: str | None, allowed: tuple[str, ...]) -> str:
@@ -268,9 +281,9 @@ def batch_write_item(ctx, params):
     total = sum(len(r) for r in requests.values())
     if total > BATCH_WRITE_LIMIT:
         raise ValidationException("Too many items requested for the BatchWriteItem call")
-    plans = []
+    plans, tables = [], {}
     for name, writes in requests.items():
-        table = storage.find(ctx.account, ctx.region, name.split(":table/")[-1])
+        table = tables[name] = storage.find(ctx.account, ctx.region, name.split(":table/")[-1])
         if table is None:
             raise ResourceNotFoundException(NOT_FOUND)
         admit(table, "write")
@@ -307,4 +320,8 @@ def batch_write_item(ctx, params):
         storage.write_blind(blind)
     result = {"UnprocessedItems": {}}
     result.update(meter.many())
+    if params.get("ReturnItemCollectionMetrics") == "SIZE":
+        result.update(collection_metrics_map(params, [
+            (name, tables[name], (w.get("PutRequest") or {}).get("Item") or w["DeleteRequest"]["Key"])
+            for name, writes in requests.items() for w in writes]))
     return result

@@ -11,7 +11,7 @@ from .capacity import Meter, admit, read_units
 from .errors import (IdempotentParameterMismatchException, ResourceNotFoundException,
                      TransactionCanceledException, ValidationException, NOT_FOUND)
 from .expressions import evaluate, parse_update, project
-from .items import (condition_of, projection_of, record_write, scope_of, updated_item)
+from .items import (collection_metrics_map, condition_of, projection_of, record_write, scope_of, updated_item)
 from .updates import check_update
 
 TOKEN_LIFETIME = 600
@@ -128,6 +128,9 @@ def transact_write_items(ctx, params):
                 storage.write(table, hk, rk, old, new, now)
             record_write(table, old, new, meter, transactional=True)
         result = meter.many()
+        if params.get("ReturnItemCollectionMetrics") == "SIZE":
+            result.update(collection_metrics_map(params, [
+                (p["table"].name, p["table"], p["key"]) for p in plans if p["kind"] != "ConditionCheck"]))
         if token:
             storage.db.execute("INSERT OR REPLACE INTO tx_tokens (account, region, token, fingerprint, created, "
                                "result) VALUES (?, ?, ?, ?, ?, ?)",

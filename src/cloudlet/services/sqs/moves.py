@@ -106,9 +106,12 @@ def cancel_message_move_task(ctx, params):
     require(ctx.service.model.operation_model("CancelMessageMoveTask").input_shape, params)
     handle = params["TaskHandle"]
     try:
-        json.loads(base64.b64decode(handle.encode(), validate=True))["taskId"]
+        decoded = json.loads(base64.b64decode(handle.encode(), validate=True))
+        _, source_arn = decoded["taskId"], decoded["sourceArn"]
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise invalid_value("TaskHandle", handle, "Task handle is not valid.")
+        raise InvalidParameterValue("Value for parameter TaskHandle is invalid.")
+    if not isinstance(source_arn, str) or queue_by_arn(source_arn) is None:
+        raise ResourceNotFound("The resource that you specified for the SourceArn parameter doesn't exist.")
     task = service.db.one("SELECT * FROM move_tasks WHERE handle=?", (handle,))
     if task is None:
         raise ResourceNotFound("Task does not exist.")

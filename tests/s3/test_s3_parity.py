@@ -223,3 +223,19 @@ def test_invalid_checksum_mode(s3, bucket):
     with pytest.raises(ClientError) as exc:
         s3.head_object(Bucket=bucket, Key="k", ChecksumMode="INVALID")
     assert error_of(exc) == ("400", 400)
+
+
+def test_conditional_writes_take_if_none_match_star_only(s3, bucket):
+    etag = s3.put_object(Bucket=bucket, Key="k", Body=b"x")["ETag"]
+    with pytest.raises(ClientError) as exc:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"y", IfNoneMatch=etag)
+    assert error_of(exc) == ("NotImplemented", 501)
+    assert exc.value.response["Error"]["Message"] == (
+        "A header you provided implies functionality that is not implemented")
+    with pytest.raises(ClientError) as exc:
+        s3.put_object(Bucket=bucket, Key="new", Body=b"y", IfNoneMatch="*", IfMatch=etag)
+    assert error_of(exc) == ("NotImplemented", 501)
+    with pytest.raises(ClientError) as exc:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"y", IfNoneMatch="*")
+    assert error_of(exc) == ("PreconditionFailed", 412)
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"

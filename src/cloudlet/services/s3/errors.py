@@ -43,6 +43,7 @@ CrossLocationLoggingProhibitted = error_class("CrossLocationLoggingProhibitted",
 ObjectLockConfigurationNotFound = error_class("ObjectLockConfigurationNotFoundError", 404)
 NoSuchObjectLockConfiguration = error_class("NoSuchObjectLockConfiguration", 404)
 IncompleteBody = error_class("IncompleteBody", 400)
+UnimplementedHeader = error_class("NotImplemented", 501)
 
 
 class AccessDenied(_AccessDenied):

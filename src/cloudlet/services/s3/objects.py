@@ -15,7 +15,7 @@ from cloudlet.services.s3.db import Obj
 from cloudlet.services.s3.errors import (NO_SUCH_KEY, BadDigest, EntityTooLarge, InvalidArgument, InvalidDigest,
                                          InvalidObjectState, InvalidPartNumber, InvalidRequest, InvalidStorageClass,
                                          KeyTooLong, MalformedXML, MetadataTooLarge, MethodNotAllowed, NoSuchKey,
-                                         NoSuchVersion, PreconditionFailed, PRECONDITION)
+                                         NoSuchVersion, PreconditionFailed, PRECONDITION, UnimplementedHeader)
 
 STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
                    "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE")
@@ -221,9 +221,13 @@ def check_write_conditions(bucket, key: str, params: dict) -> None:
     if_match, if_none = params.get("IfMatch"), params.get("IfNoneMatch")
     if if_match is None and if_none is None:
         return
+    if if_none is not None and (if_none.strip() != "*" or if_match is not None):
+        # Writes take If-None-Match: * alone; an ETag there (or both headers) is not implemented.
+        raise UnimplementedHeader("A header you provided implies functionality that is not implemented",
+                                  Header="If-None-Match")
     current = versions.current(bucket.name, key)
     exists = current is not None and not current.marker
-    if if_none is not None and if_none.strip() == "*" and exists:
+    if if_none is not None and exists:
         raise PreconditionFailed(PRECONDITION, Condition="If-None-Match")
     if if_match is not None:
         if not exists:

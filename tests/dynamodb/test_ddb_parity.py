@@ -141,3 +141,16 @@ def test_update_of_an_unprojected_attribute_writes_no_index(ddb):
                           ExpressionAttributeValues={":v": S("z")}, ReturnConsumedCapacity="INDEXES")
     assert out["ConsumedCapacity"]["GlobalSecondaryIndexes"] == {"by-g": {"CapacityUnits": 2.0}}
     assert "LocalSecondaryIndexes" not in out["ConsumedCapacity"]
+
+
+# -- Query ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("condition", ["pk = :e", "pk = :v AND sk > :e", "pk = :v AND begins_with(sk, :e)"])
+def test_query_refuses_empty_string_key_values(ddb, condition):
+    name = make_table(ddb, keys=(("pk", "S"), ("sk", "S")))
+    values = {":e": S("")} if condition == "pk = :e" else {":v": S("a"), ":e": S("")}
+    with pytest.raises(ClientError) as exc:
+        ddb.query(TableName=name, KeyConditionExpression=condition, ExpressionAttributeValues=values)
+    key = "pk" if condition == "pk = :e" else "sk"
+    expect_error(exc, "ValidationException", "One or more parameter values are not valid. The AttributeValue for a "
+                 f"key attribute cannot contain an empty string value. Key: {key}")

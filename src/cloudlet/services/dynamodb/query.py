@@ -93,6 +93,10 @@ def key_condition(params: dict, scope, hash_name: str, range_name: str | None, t
             if types[name] not in value:
                 raise ValidationException("One or more parameter values were invalid: Condition parameter type "
                                           "does not match schema type")
+            if types[name] in ("S", "B") and len(value[types[name]]) == 0:
+                noun = "string" if types[name] == "S" else "binary"
+                raise ValidationException("One or more parameter values are not valid. The AttributeValue for a key "
+                                          f"attribute cannot contain an empty {noun} value. Key: {name}")
         if op == "BEGINS_WITH" and types[name] == "N":
             raise ValidationException("Invalid KeyConditionExpression: Incorrect operand type for operator or "
                                       "function; operator or function: begins_with, operand type: NUMBER")

@@ -239,3 +239,17 @@ def test_conditional_writes_take_if_none_match_star_only(s3, bucket):
         s3.put_object(Bucket=bucket, Key="k", Body=b"y", IfNoneMatch="*")
     assert error_of(exc) == ("PreconditionFailed", 412)
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"
+
+
+def test_multipart_upload_without_checksum_gets_the_default_full_object_crc64nvme(s3, bucket):
+    upload_id, parts = upload_parts(s3, bucket, "k")
+    listed = s3.list_parts(Bucket=bucket, Key="k", UploadId=upload_id)
+    assert "ChecksumAlgorithm" not in listed
+    assert all("ChecksumCRC64NVME" not in part for part in listed["Parts"])
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts})
+    whole = checksums.compute("CRC64NVME", PART + TAIL)
+    assert (done["ChecksumCRC64NVME"], done["ChecksumType"]) == (whole, "FULL_OBJECT")
+    head = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert (head["ChecksumCRC64NVME"], head["ChecksumType"]) == (whole, "FULL_OBJECT")
+    item = s3.list_objects_v2(Bucket=bucket)["Contents"][0]
+    assert (item["ChecksumAlgorithm"], item["ChecksumType"]) == (["CRC64NVME"], "FULL_OBJECT")

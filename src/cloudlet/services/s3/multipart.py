@@ -88,11 +88,20 @@ def _part_number(params: dict) -> int:
     return number
 
 
-def _save_part(ctx, upload_id: str, number: int, writer, blob: str, algorithm: str | None) -> str | None:
+def _default_checksum(upload: dict) -> str | None:
+    """The checksum S3 adds to an upload created without one (none under SSE-C, as AWS does)."""
+    encryption = upload["prepared"]["meta"].get("sse") or {}
+    return None if upload.get("algorithm") or "c_md5" in encryption else "CRC64NVME"
+
+
+def _save_part(ctx, upload_id: str, number: int, writer, blob: str, algorithm: str | None,
+               default: str | None = None) -> str | None:
     """Record a written part (replacing an earlier one of that number); its checksum, if any."""
     meta = {}
     if algorithm:
         meta["checksum"] = {"alg": algorithm, "value": writer.checksum(algorithm)}
+    if default:
+        meta["default_checksum"] = writer.checksum(default)   # for the object, never listed with the part
     if writer.nonce:
         meta["nonce"] = writer.nonce.hex()
     old = service.db.one("SELECT blob FROM parts WHERE upload_id=? AND number=?", (upload_id, number))
@@ -119,17 +128,20 @@ async def upload_part(ctx, params):
     algorithm = algorithm or upload.get("algorithm")
     encryption = upload["prepared"]["meta"].get("sse") or {}
     sse_key = sse.key_for_part(encryption, params)
-    writer = await receive_body(ctx, params, algorithm, expected, sse_key)
+    default = _default_checksum(upload)
+    writer = await receive_body(ctx, params, algorithm, expected, sse_key, also=default)
     try:
         name = await writer.commit()
     except BaseException:
         writer.discard()
         raise
-    checksum = _save_part(ctx, params["UploadId"], number, writer, name, algorithm)
+    checksum = _save_part(ctx, params["UploadId"], number, writer, name, algorithm, default)
     out = {"ETag": f'"{writer.etag}"'}
     out.update(sse.output(encryption))
     if algorithm:
         out[f"Checksum{algorithm}"] = checksum
+    elif default:
+        out[f"Checksum{default}"] = writer.checksum(default)
     return out
 
 
@@ -155,7 +167,8 @@ async def upload_part_copy(ctx, params):
     algorithm = upload.get("algorithm")
     encryption = upload["prepared"]["meta"].get("sse") or {}
     sse_key = sse.key_for_part(encryption, params)
-    writer = blobs().writer([algorithm] if algorithm else [], sse_key)
+    default = _default_checksum(upload)
+    writer = blobs().writer([a for a in (algorithm, default) if a], sse_key)
     try:
         data = blobs().read(source.blob, start, length, source_sse)
         if isinstance(data, bytes):
@@ -167,7 +180,7 @@ async def upload_part_copy(ctx, params):
     except BaseException:
         writer.discard()
         raise
-    checksum = _save_part(ctx, params["UploadId"], number, writer, name, algorithm)
+    checksum = _save_part(ctx, params["UploadId"], number, writer, name, algorithm, default)
     result = {"ETag": f'"{writer.etag}"', "LastModified": to_dt(ctx.now())}
     if algorithm:
         result[f"Checksum{algorithm}"] = checksum
@@ -257,6 +270,10 @@ def _object_checksum(upload: dict, upload_id: str, requested: list, chosen: list
     """The completed object's checksum (and its parts' for a COMPOSITE one), checked against the request's."""
     algorithm, checksum_type = upload.get("algorithm"), upload.get("checksum_type") or "COMPOSITE"
     if not algorithm:
+        # S3's default: a FULL_OBJECT CRC64NVME, whatever checksums the parts came with.
+        defaults = [(json.loads(row[4]).get("default_checksum"), row[1]) for row in chosen]
+        if _default_checksum(upload) and all(value for value, _ in defaults):
+            return {"alg": "CRC64NVME", "value": checksums.combine("CRC64NVME", defaults), "type": "FULL_OBJECT"}, None
         return None, None
     if [part["PartNumber"] for part in requested] != list(range(1, len(requested) + 1)):
         # With checksums, parts must be numbered 1, 2, 3, ... without gaps.

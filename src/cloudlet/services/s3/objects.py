@@ -97,15 +97,17 @@ def check_content_md5(params: dict) -> bytes | None:
     return raw
 
 
-async def receive_body(ctx, params: dict, algorithm: str | None, expected: str | None, sse_key: bytes | None):
-    """Stream the request body into a blob writer and verify it; returns the (uncommitted) writer."""
+async def receive_body(ctx, params: dict, algorithm: str | None, expected: str | None, sse_key: bytes | None,
+                       also: str | None = None):
+    """Stream the request body into a blob writer and verify it; returns the (uncommitted) writer, which
+    computes `algorithm`'s checksum and `also`'s."""
     md5 = check_content_md5(params)
     length = params.get("ContentLength")
     decoded = header(ctx, "x-amz-decoded-content-length")
     if (int(decoded) if decoded else length or 0) > MAX_PUT:
         raise EntityTooLarge("Your proposed upload exceeds the maximum allowed size",
                              ProposedSize=str(decoded or length), MaxSizeAllowed=str(MAX_PUT))
-    writer = blobs().writer([algorithm] if algorithm else [], sse_key)
+    writer = blobs().writer([a for a in (algorithm, also) if a], sse_key)
     try:
         body = params.get("Body")
         if isinstance(body, (bytes, bytearray)):

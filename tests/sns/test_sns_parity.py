@@ -95,3 +95,22 @@ def test_fifo_topic_subscription_needs_fifo_dead_letter_queue(client, unique_nam
                                     AttributeValue=json.dumps({"deadLetterTargetArn": fifo_dlq}))
     redrive = sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["RedrivePolicy"]
     assert json.loads(redrive) == {"deadLetterTargetArn": fifo_dlq}
+
+
+def test_sqs_envelope_is_laid_out_as_sns_writes_it(client, unique_name):
+    sns, sqs = client("sns"), client("sqs")
+    topic = _topic(sns, unique_name)
+    url, queue = new_queue(sqs, unique_name)
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue)
+    sns.publish(TopicArn=topic, Message="grüße/{\"k\": 1}", MessageAttributes={
+        "color": {"DataType": "String", "StringValue": "blue"}, "size": {"DataType": "Number", "StringValue": "3"}})
+    messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10).get("Messages", [])
+    assert len(messages) == 1
+    body = messages[0]["Body"]
+    envelope = json.loads(body)
+    assert body.startswith('{\n  "Type" : "Notification",\n  "MessageId" : "' + envelope["MessageId"] + '",\n')
+    assert '\n  "Message" : "grüße/{\\"k\\": 1}",\n' in body  # non-ASCII and '/' as they are
+    assert body.endswith('\n  "MessageAttributes" : {\n'
+                         '    "color" : {"Type":"String","Value":"blue"},\n'
+                         '    "size" : {"Type":"Number","Value":"3"}\n'
+                         '  }\n}')

@@ -94,6 +94,22 @@ def notification(msg: Message, subscription_arn: str, protocol: str, real_signat
     return body
 
 
+def envelope_text(body: dict) -> str:
+    """A JSON envelope laid out as SNS writes it to queues and HTTP endpoints: one member a line as
+    `"Key" : value`, each message attribute compact on its own line."""
+    def dump(value, **kw) -> str:
+        return json.dumps(value, ensure_ascii=False, **kw)
+    lines = []
+    for key, value in body.items():
+        if key == "MessageAttributes":
+            inner = [f"    {dump(name)} : {dump(attr, separators=(',', ':'))}" for name, attr in value.items()]
+            value_text = "{\n" + ",\n".join(inner) + "\n  }"
+        else:
+            value_text = dump(value)
+        lines.append(f"  {dump(key)} : {value_text}")
+    return "{\n" + ",\n".join(lines) + "\n}"
+
+
 # --- dispatch ------------------------------------------------------------------------------------
 
 def dispatch(runtime, msg: Message, fifo: bool) -> None:
@@ -183,7 +199,7 @@ async def _to_sqs(runtime, msg: Message, arn: str, queue_arn: str, stored: dict)
         if msg.attributes and msg.structure is None:
             params["MessageAttributes"] = {name: dict(value) for name, value in msg.attributes.items()}
     else:
-        params = {"MessageBody": json.dumps(notification(msg, arn, "sqs", False), ensure_ascii=False)}
+        params = {"MessageBody": envelope_text(notification(msg, arn, "sqs", False))}
     if queue_arn.endswith(".fifo"):
         params["MessageGroupId"] = msg.group_id
         params["MessageDeduplicationId"] = msg.dedup_id
@@ -226,7 +242,7 @@ def _to_http(runtime, msg: Message, arn: str, endpoint: str, stored: dict) -> No
         headers["x-amz-sns-rawdelivery"] = "true"
         body = msg.text_for("http").encode()
     else:
-        body = json.dumps(notification(msg, arn, "http", True), indent=2, ensure_ascii=False).encode()
+        body = envelope_text(notification(msg, arn, "http", True)).encode()
     delays = retry_delays(policy.get("healthyRetryPolicy") or {})
     delivery_id = service.db.execute(
         "INSERT INTO http_deliveries (endpoint, headers, body, delays, done, due) VALUES (?,?,?,?,0,?)",
@@ -291,13 +307,13 @@ def send_confirmation(ctx, topic, subscription_arn: str, endpoint: str, token: s
                "x-amz-sns-topic-arn": topic["arn"], "Content-Type": TEXT_PLAIN, "User-Agent": USER_AGENT}
     if kind == "UnsubscribeConfirmation":
         headers["x-amz-sns-subscription-arn"] = subscription_arn
-    body = json.dumps(message, indent=2, ensure_ascii=False).encode()
+    body = envelope_text(message).encode()
     ctx.runtime.scheduler.spawn(_attempt(ctx.runtime, endpoint, headers, body, [], 0))
 
 
 async def _confirm_to_queue(runtime, queue_arn: str, message: dict) -> None:
     try:
-        params = {"MessageBody": json.dumps(message, indent=2)}
+        params = {"MessageBody": envelope_text(message)}
         if queue_arn.endswith(".fifo"):
             params.update(MessageGroupId=message["Type"], MessageDeduplicationId=message["MessageId"])
         await _send_to_queue(runtime, queue_arn, params)
@@ -341,7 +357,7 @@ async def _to_firehose(runtime, msg: Message, arn: str, stream_arn: str, stored:
     if stored.get("RawMessageDelivery") == "true":
         data = msg.text_for("firehose")
     else:
-        data = json.dumps(notification(msg, arn, "firehose", False))
+        data = json.dumps(notification(msg, arn, "firehose", False), ensure_ascii=False, separators=(",", ":"))
     _, _, _, region, account, resource = stream_arn.split(":", 5)
     try:
         await runtime.call("firehose", "PutRecord", {"DeliveryStreamName": resource.split("/", 1)[1],

@@ -176,7 +176,8 @@ def value_size(value: dict) -> int:
 def item_size(item: dict) -> int:
     size = 0
     for name, value in item.items():
-        size += len(name.encode()) + value_size(value)
+        text = value.get("S")  # strings inline: most values are, and this runs for every write
+        size += len(name.encode()) + (len(text.encode()) if text is not None else value_size(value))
     return size
 
 

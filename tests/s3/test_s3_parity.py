@@ -4,6 +4,9 @@ import hashlib
 import zlib
 
 import pytest
+import requests
+from botocore import UNSIGNED
+from botocore.config import Config
 from botocore.exceptions import ClientError
 from s3_helpers import error_of
 
@@ -253,3 +256,14 @@ def test_multipart_upload_without_checksum_gets_the_default_full_object_crc64nvm
     assert (head["ChecksumCRC64NVME"], head["ChecksumType"]) == (whole, "FULL_OBJECT")
     item = s3.list_objects_v2(Bucket=bucket)["Contents"][0]
     assert (item["ChecksumAlgorithm"], item["ChecksumType"]) == (["CRC64NVME"], "FULL_OBJECT")
+
+
+def test_anonymous_requests_learn_that_a_bucket_does_not_exist(server, client, unique_name):
+    missing = unique_name("missing")
+    response = requests.get(f"{server.url}/{missing}/key", timeout=30)
+    assert response.status_code == 404
+    assert "<Code>NoSuchBucket</Code>" in response.text and f"<BucketName>{missing}</BucketName>" in response.text
+    anonymous = client("s3", config=Config(signature_version=UNSIGNED))
+    with pytest.raises(ClientError) as exc:
+        anonymous.list_objects_v2(Bucket=missing)
+    assert error_of(exc) == ("NoSuchBucket", 404)

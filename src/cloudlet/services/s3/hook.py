@@ -8,7 +8,7 @@ from cloudlet.http import Response
 from cloudlet.router import S3_WEBSITE
 from cloudlet.services.s3 import auth, cors
 from cloudlet.services.s3.common import find_bucket, service
-from cloudlet.services.s3.errors import AccessDenied
+from cloudlet.services.s3.errors import NO_SUCH_BUCKET, AccessDenied, NoSuchBucket
 from cloudlet.services.s3.website import serve as serve_website
 
 
@@ -24,6 +24,8 @@ async def request_hook(ctx, request):
         return await post_upload(ctx, request, bucket_name)
     auth.check_request(ctx, request)
     if ctx.extra.get("anonymous") and not auth.anonymous_allowed(ctx, request):
+        if bucket_name and find_bucket(bucket_name) is None:   # S3 tells anyone a bucket does not exist
+            raise NoSuchBucket(NO_SUCH_BUCKET, BucketName=bucket_name)
         raise AccessDenied("Access Denied")
     if "origin" in request.headers and bucket_name and find_bucket(bucket_name) is not None:
         return await _with_cors(ctx, request, bucket_name)

@@ -114,3 +114,39 @@ def test_sqs_envelope_is_laid_out_as_sns_writes_it(client, unique_name):
                          '    "color" : {"Type":"String","Value":"blue"},\n'
                          '    "size" : {"Type":"Number","Value":"3"}\n'
                          '  }\n}')
+
+
+@pytest.mark.parametrize("condition, reason", [
+    ([1, "<="], "Invalid member in numeric match: 1"),
+    (["=", "000"], "Value of equals must be numeric"),
+    (["<", 100, ">", 10], "Too many elements in numeric expression"),
+    ([">", 20, "<="], "Value of <= must be numeric"),
+    ([">", 20, 30], "Bad value in numeric range: 30"),
+    ([">", 20, "test"], "Bad numeric range operator: test"),
+    ([">", 20, "<", 30, "<", 50], "Too many terms in numeric range expression"),
+    ([">=", 1, ">", 2], "Bad numeric range operator: >"),
+    ([">", 3, "<", 1], "Bottom must be less than top"),
+])
+def test_numeric_filter_policy_errors(client, unique_name, condition, reason):
+    sns, sqs = client("sns"), client("sqs")
+    topic = _topic(sns, unique_name)
+    _, queue = new_queue(sqs, unique_name)
+    policy = json.dumps({"key": [{"numeric": condition}]})
+    assert _error(sns.subscribe, TopicArn=topic, Protocol="sqs", Endpoint=queue,
+                  Attributes={"FilterPolicy": policy}) == (
+        "InvalidParameter", f"Invalid parameter: Attributes Reason: FilterPolicy: {reason}", 400)
+
+
+def test_filter_policy_structure_errors_come_before_the_scope_rule(client, unique_name):
+    sns, sqs = client("sns"), client("sqs")
+    topic = _topic(sns, unique_name)
+    _, queue = new_queue(sqs, unique_name)
+    for policy, message in [
+            ({"key": {"suffix": "value"}},
+             'Invalid parameter: Attributes Reason: FilterPolicy: "suffix" must be an object or an array'),
+            ({"key": {"nested": ["value"]}},
+             "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy"),
+            ({"ip": [{"cidr": "10.0.0.0"}]},
+             "Invalid parameter: Attributes Reason: FilterPolicy: Malformed CIDR, one '/' required")]:
+        assert _error(sns.subscribe, TopicArn=topic, Protocol="sqs", Endpoint=queue,
+                      Attributes={"FilterPolicy": json.dumps(policy)}) == ("InvalidParameter", message, 400)

@@ -13,7 +13,6 @@ import math
 
 MAX_KEYS = 5
 MAX_COMBINATIONS = 150
-_NUMERIC_OPS = ("=", "<", "<=", ">", ">=")
 _MISSING = object()
 
 
@@ -54,10 +53,10 @@ def _branches(policy: dict, scope: str, prefix: tuple) -> list[dict]:
                 raise FilterPolicyError("$or must be an array of at least two objects")
             options = [b for sub in value for b in _branches(sub, scope, prefix)]
         elif isinstance(value, dict):
+            options = _branches(value, "MessageBody", prefix + (key,))  # AWS reads it all before the scope rule
             if scope != "MessageBody":
                 raise FilterPolicyError("Filter policy scope MessageAttributes does not support nested filter "
                                         "policy", nested_scope=True)
-            options = _branches(value, scope, prefix + (key,))
         elif isinstance(value, list):
             if not value:
                 raise FilterPolicyError(f'Empty arrays are not allowed: "{key}"')
@@ -95,8 +94,10 @@ def _check_condition(condition) -> None:
             raise FilterPolicyError("exists match pattern must be either true or false.")
     elif operator == "cidr":
         try:
+            if value.count("/") != 1:
+                raise ValueError
             ipaddress.ip_network(value, strict=False)
-        except (TypeError, ValueError):
+        except (AttributeError, TypeError, ValueError):
             raise FilterPolicyError("Malformed CIDR, one '/' required")
     elif operator == "numeric":
         _check_numeric(value)
@@ -106,35 +107,50 @@ def _check_condition(condition) -> None:
         raise FilterPolicyError(f"Unrecognized match type {operator}")
 
 
+def _token(value) -> str:
+    """A JSON value as AWS's parser names it in errors (its first token)."""
+    if value is _MISSING:
+        return "]"
+    if isinstance(value, str):
+        return value
+    return {dict: "{", list: "["}.get(type(value)) or json.dumps(value)
+
+
+def _numeric_value(name: str, value) -> float:
+    if not _is_number(value):
+        raise FilterPolicyError(f"Value of {name} must be numeric")
+    if abs(value) > 1e9:
+        raise FilterPolicyError("Numeric values must be between -1.0E9 and 1.0E9 inclusive")
+    return value
+
+
 def _check_numeric(terms) -> None:
-    if not isinstance(terms, list) or not terms:
-        raise FilterPolicyError("Invalid member in numeric match: ]")
-    if len(terms) % 2 or len(terms) > 4:
-        if terms[0] not in _NUMERIC_OPS:
-            raise FilterPolicyError(f"Unrecognized numeric range operator: {terms[0]}")
-        raise FilterPolicyError("Too many elements in numeric expression" if len(terms) > 4
-                                else f"Value of {terms[0]} must be numeric")
-    lower = upper = None
-    for op, value in zip(terms[::2], terms[1::2]):
-        if op not in _NUMERIC_OPS:
-            raise FilterPolicyError(f"Unrecognized numeric range operator: {op}")
-        if not _is_number(value):
-            raise FilterPolicyError(f"Value of {op} must be numeric")
-        if abs(value) > 1e9:
-            raise FilterPolicyError("Numeric values must be between -1.0E9 and 1.0E9 inclusive")
-        if op == "=":
-            if len(terms) != 2:
-                raise FilterPolicyError("Too many elements in numeric expression")
-        elif op in (">", ">="):
-            if lower is not None or upper is not None:
-                raise FilterPolicyError(f"Bad numeric range operator: {op}")
-            lower = value
-        else:
-            if upper is not None:
-                raise FilterPolicyError(f"Bad numeric range operator: {op}")
-            upper = value
-    if lower is not None and upper is not None and lower >= upper:
-        raise FilterPolicyError("Bottom must be less than top")
+    """AWS's numeric grammar, read left to right as AWS reads it: [op, n] or [">"/">=", n, "<"/"<=", n]."""
+    if not isinstance(terms, list):
+        raise FilterPolicyError("Value of numeric must be an array.")
+    def term(i):
+        return terms[i] if i < len(terms) else _MISSING
+    operator = term(0)
+    if not isinstance(operator, str):
+        raise FilterPolicyError(f"Invalid member in numeric match: {_token(operator)}")
+    if operator in ("=", "<", "<="):
+        _numeric_value("equals" if operator == "=" else operator, term(1))
+        if len(terms) > 2:
+            raise FilterPolicyError("Too many elements in numeric expression")
+    elif operator in (">", ">="):
+        bottom = _numeric_value(operator, term(1))
+        if len(terms) > 2:
+            second = terms[2]
+            if not isinstance(second, str):
+                raise FilterPolicyError(f"Bad value in numeric range: {_token(second)}")
+            if second not in ("<", "<="):
+                raise FilterPolicyError(f"Bad numeric range operator: {second}")
+            if bottom >= _numeric_value(second, term(3)):
+                raise FilterPolicyError("Bottom must be less than top")
+            if len(terms) > 4:
+                raise FilterPolicyError("Too many terms in numeric range expression")
+    else:
+        raise FilterPolicyError(f"Unrecognized numeric range operator: {operator}")
 
 
 def _check_anything_but(value) -> None:

@@ -267,3 +267,16 @@ def test_anonymous_requests_learn_that_a_bucket_does_not_exist(server, client, u
     with pytest.raises(ClientError) as exc:
         anonymous.list_objects_v2(Bucket=missing)
     assert error_of(exc) == ("NoSuchBucket", 404)
+
+
+def test_sigv4_presigned_url_valid_for_more_than_a_week(server, client, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    signer = client("s3", config=Config(signature_version="s3v4"))
+    url = signer.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=604801)
+    response = requests.get(url, timeout=30)
+    assert response.status_code == 400
+    assert "<Code>AuthorizationQueryParametersError</Code>" in response.text
+    assert ("<Message>X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be "
+            "less than 604800 seconds</Message>") in response.text
+    url = signer.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=604800)
+    assert requests.get(url, timeout=30).content == b"x"

@@ -108,8 +108,8 @@ def check_request(ctx, request) -> None:
         except ValueError:
             raise AuthorizationQueryParametersError("X-Amz-Expires should be a number") from None
         if expires > 604800:
-            raise AuthorizationQueryParametersError("X-Amz-Expires must be less than a week (in seconds) that is 7 "
-                                                    "days")
+            raise AuthorizationQueryParametersError("X-Amz-Expires must be less than a week (in seconds); that is, "
+                                                    "the given X-Amz-Expires must be less than 604800 seconds")
         now = ctx.now()
         if signed_at.timestamp() + expires < now:
             raise AccessDenied("Request has expired", **{"X-Amz-Expires": str(expires),

@@ -280,3 +280,14 @@ def test_sigv4_presigned_url_valid_for_more_than_a_week(server, client, s3, buck
             "less than 604800 seconds</Message>") in response.text
     url = signer.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=604800)
     assert requests.get(url, timeout=30).content == b"x"
+
+
+def test_lifecycle_keeps_the_transition_default_minimum_object_size(s3, bucket):
+    rules = [{"ID": "r", "Status": "Enabled", "Filter": {"Prefix": "a/"}, "Expiration": {"Days": 3}}]
+    put = s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+    assert put["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
+    put = s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules},
+                                                TransitionDefaultMinimumObjectSize="varies_by_storage_class")
+    assert put["TransitionDefaultMinimumObjectSize"] == "varies_by_storage_class"
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    assert got["TransitionDefaultMinimumObjectSize"] == "varies_by_storage_class"

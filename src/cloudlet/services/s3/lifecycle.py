@@ -81,8 +81,9 @@ def put_lifecycle(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
     rules = (params.get("LifecycleConfiguration") or {}).get("Rules") or []
     _validate(rules)
-    set_config(bucket.name, "lifecycle", {"Rules": rules})
-    return {"TransitionDefaultMinimumObjectSize": "all_storage_classes_128K"}
+    minimum = params.get("TransitionDefaultMinimumObjectSize") or "all_storage_classes_128K"
+    set_config(bucket.name, "lifecycle", {"Rules": rules, "TransitionDefaultMinimumObjectSize": minimum})
+    return {"TransitionDefaultMinimumObjectSize": minimum}
 
 
 @service.handler("GetBucketLifecycleConfiguration")
@@ -98,7 +99,9 @@ def get_lifecycle(ctx, params):
         for t in rule.get("Transitions") or []:
             if "Date" in t:
                 t["Date"] = datetime.fromtimestamp(t["Date"], tz=timezone.utc)
-    return {"Rules": config["Rules"], "TransitionDefaultMinimumObjectSize": "all_storage_classes_128K"}
+    return {"Rules": config["Rules"],
+            "TransitionDefaultMinimumObjectSize": config.get("TransitionDefaultMinimumObjectSize",
+                                                             "all_storage_classes_128K")}
 
 
 @service.handler("DeleteBucketLifecycle")

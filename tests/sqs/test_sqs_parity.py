@@ -3,8 +3,8 @@ import base64
 import json
 import uuid
 
-from sqs_helpers import (INVALID_ATTRIBUTE_NAME, INVALID_ATTRIBUTE_VALUE, INVALID_PARAMETER, expect_error, query,
-                         queue_arn)
+from sqs_helpers import (INVALID_ATTRIBUTE_NAME, INVALID_ATTRIBUTE_VALUE, INVALID_PARAMETER, MISSING_PARAMETER,
+                         expect_error, query, queue_arn)
 
 
 def test_fifo_queue_type_cannot_be_changed(sqs, make_queue):
@@ -47,3 +47,16 @@ def test_cancel_message_move_task_errors(sqs, make_queue):
     err = expect_error(("ResourceNotFoundException", "ResourceNotFoundException"), sqs.cancel_message_move_task,
                        TaskHandle=_task_handle(str(uuid.uuid4()), source), status=404)
     assert err.response["Error"]["Message"] == "Task does not exist."
+
+
+def test_tag_limits_and_empty_tag_requests(sqs, make_queue, unique_name):
+    too_many = {f"k{i}": "v" for i in range(51)}
+    name = unique_name("tags")
+    err = expect_error(INVALID_PARAMETER, sqs.create_queue, QueueName=name, tags=too_many)
+    assert err.response["Error"]["Message"] == f"Too many tags added for queue {name}."
+    url = make_queue(tags={"a": "1"})
+    err = expect_error(MISSING_PARAMETER, sqs.tag_queue, QueueUrl=url, Tags={})
+    assert err.response["Error"]["Message"] == "The request must contain the parameter Tags."
+    err = expect_error(INVALID_PARAMETER, sqs.untag_queue, QueueUrl=url, TagKeys=[])
+    assert err.response["Error"]["Message"] == "Tag keys must be between 1 and 128 characters in length."
+    assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"a": "1"}

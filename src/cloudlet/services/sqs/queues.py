@@ -11,6 +11,8 @@ from cloudlet.services.sqs.common import (
     QueueDeletedRecently, QueueNameExists, find_queue, forget, invalid_value, no_queue, queue_by_arn, queue_url,
     queues, remember, require, save_queue, service)
 
+MAX_TAGS = 50
+
 # -- attribute rules ---------------------------------------------------------------------------
 
 
@@ -155,6 +157,8 @@ def create_queue(ctx, params):
                                    "with the same name.")
     stored = {k: v for k, v in attributes.items() if k != "FifoQueue" and not (v == "" and k in OPTIONAL_ATTRIBUTES)}
     tags = params.get("tags") or {}
+    if len(tags) > MAX_TAGS:
+        raise InvalidParameterValue(f"Too many tags added for queue {name}.")
     with service.db.transaction():
         cursor = service.db.execute(
             "INSERT INTO queues (account, region, name, attributes, tags, created, modified) VALUES (?,?,?,?,?,?,?)",
@@ -285,8 +289,10 @@ def set_queue_attributes(ctx, params):
 def tag_queue(ctx, params):
     queue = find_queue(ctx, params)
     require(ctx.service.model.operation_model("TagQueue").input_shape, params, skip=("QueueUrl",))
+    if not params["Tags"]:
+        raise MissingParameter("The request must contain the parameter Tags.")
     tags = {**queue.tags, **params["Tags"]}
-    if len(tags) > 50:
+    if len(tags) > MAX_TAGS:
         raise InvalidParameterValue(f"Too many tags added for queue {queue.name}.")
     queue.tags = tags
     save_queue(queue)
@@ -297,6 +303,8 @@ def tag_queue(ctx, params):
 def untag_queue(ctx, params):
     queue = find_queue(ctx, params)
     require(ctx.service.model.operation_model("UntagQueue").input_shape, params, skip=("QueueUrl",))
+    if not params["TagKeys"]:
+        raise InvalidParameterValue("Tag keys must be between 1 and 128 characters in length.")
     for key in params["TagKeys"]:
         queue.tags.pop(key, None)
     save_queue(queue)

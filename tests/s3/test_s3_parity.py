@@ -245,7 +245,12 @@ def test_conditional_writes_take_if_none_match_star_only(s3, bucket):
 
 
 def test_multipart_upload_without_checksum_gets_the_default_full_object_crc64nvme(s3, bucket):
-    upload_id, parts = upload_parts(s3, bucket, "k")
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    parts = []
+    for number, body in enumerate((PART, TAIL), 1):
+        part = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=number, Body=body)
+        assert "ChecksumCRC64NVME" not in part   # the default is the object's, never echoed for a part
+        parts.append({"PartNumber": number, "ETag": part["ETag"]})
     listed = s3.list_parts(Bucket=bucket, Key="k", UploadId=upload_id)
     assert "ChecksumAlgorithm" not in listed
     assert all("ChecksumCRC64NVME" not in part for part in listed["Parts"])
@@ -291,3 +296,16 @@ def test_lifecycle_keeps_the_transition_default_minimum_object_size(s3, bucket):
     assert put["TransitionDefaultMinimumObjectSize"] == "varies_by_storage_class"
     got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
     assert got["TransitionDefaultMinimumObjectSize"] == "varies_by_storage_class"
+
+
+def test_complete_must_use_the_checksum_type_of_the_upload(s3, bucket):
+    upload_id, parts = upload_parts(s3, bucket, "k", "CRC32")
+    with pytest.raises(ClientError) as exc:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts},
+                                     ChecksumType="FULL_OBJECT")
+    assert error_of(exc) == ("InvalidRequest", 400)
+    assert exc.value.response["Error"]["Message"].startswith(
+        "The upload was created using the COMPOSITE checksum mode.")
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts},
+                                        ChecksumType="COMPOSITE")
+    assert done["ChecksumType"] == "COMPOSITE"

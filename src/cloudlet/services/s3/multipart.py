@@ -140,8 +140,6 @@ async def upload_part(ctx, params):
     out.update(sse.output(encryption))
     if algorithm:
         out[f"Checksum{algorithm}"] = checksum
-    elif default:
-        out[f"Checksum{default}"] = writer.checksum(default)
     return out
 
 
@@ -269,6 +267,9 @@ async def complete_multipart_upload(ctx, params):
 def _object_checksum(upload: dict, upload_id: str, requested: list, chosen: list, params: dict):
     """The completed object's checksum (and its parts' for a COMPOSITE one), checked against the request's."""
     algorithm, checksum_type = upload.get("algorithm"), upload.get("checksum_type") or "COMPOSITE"
+    if params.get("ChecksumType") and algorithm and params["ChecksumType"] != checksum_type:
+        raise InvalidRequest(f"The upload was created using the {checksum_type} checksum mode. The complete request "
+                             "must use the same checksum mode.")
     if not algorithm:
         # S3's default: a FULL_OBJECT CRC64NVME, whatever checksums the parts came with.
         defaults = [(json.loads(row[4]).get("default_checksum"), row[1]) for row in chosen]

@@ -362,7 +362,11 @@ def _routes_by_method(model: ServiceModel) -> dict[str, list]:
 
 
 def _query_matches(required: dict, query: dict) -> bool:
-    return all(k in query and (v is None or query[k] == v) for k, v in required.items())
+    return required.keys() <= query.keys() and all(v is None or query[k] == v for k, v in required.items())
+
+
+def _hints_present(hints: list[tuple[str, str]], query: dict, headers: dict) -> bool:
+    return all(name in (query if where == "query" else headers) for where, name in hints)
 
 
 def match_route(model: ServiceModel, request: Request):
@@ -375,14 +379,13 @@ def match_route(model: ServiceModel, request: Request):
     if cached is not None and cached[0] is model:
         return cached[1]
     path = rest_path(request)
-    query = request.query
-    present = {("query", k) for k in query} | {("header", h) for h in request.headers}
+    query, headers = request.query, request.headers
     routes = _routes_by_method(model).get(request.method, [])
     for strict in (True, False):  # first with every hint on the wire, then by path alone
         for name, _, regex, required, hints, _ in routes:
-            if strict and not present.issuperset(hints):
+            if required and not _query_matches(required, query):
                 continue
-            if not _query_matches(required, query):
+            if strict and hints and not _hints_present(hints, query, headers):
                 continue
             found = regex.match(path)
             if found:
@@ -393,6 +396,24 @@ def match_route(model: ServiceModel, request: Request):
         raise ServiceError("The specified method is not allowed against this resource.",
                            code="MethodNotAllowed", status=405)
     return None
+
+
+_LOCATED: dict[tuple[int, str], list] = {}
+
+
+def _located_members(shape: Shape) -> list[tuple[str, str, str, Shape]]:
+    """(member name, location, wire name, shape) of the members sent outside the body; header
+    names lower-cased like the request's."""
+    key = (id(shape._shape_resolver), shape.name)
+    found = _LOCATED.get(key)
+    if found is None:
+        found = _LOCATED[key] = []
+        for name, member in shape.members.items():
+            location = member.serialization.get("location")
+            if location:
+                wire = member.serialization.get("name", name)
+                found.append((name, location, wire.lower() if location.startswith("header") else wire, member))
+    return found
 
 
 async def parse_rest(operation: OperationModel, protocol: str, request: Request) -> dict:
@@ -408,9 +429,7 @@ async def parse_rest(operation: OperationModel, protocol: str, request: Request)
     query_lists: dict[str, list[str]] = {}
     for key, value in request.query_pairs:
         query_lists.setdefault(key, []).append(value)
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        key = member.serialization.get("name", name)
+    for name, location, key, member in _located_members(shape):
         if location == "uri":
             value = labels_by_name.get(_group(key.rstrip("+")))
             if value is not None:
@@ -426,11 +445,11 @@ async def parse_rest(operation: OperationModel, protocol: str, request: Request)
                 else:
                     params[name] = scalar_from_text(member, query_lists[key][0], "querystring")
         elif location == "header":
-            raw = request.headers.get(key.lower())
+            raw = request.headers.get(key)
             if raw is not None:
                 params[name] = header_value(member, raw)
         elif location == "headers":
-            prefix = key.lower()
+            prefix = key
             found = {h[len(prefix):]: v for h, v in request.headers.items() if h.startswith(prefix)}
             if found:
                 params[name] = found

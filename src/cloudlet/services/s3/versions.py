@@ -33,6 +33,15 @@ def write(bucket: Bucket, key: str, *, size: int = 0, etag: str = "", modified: 
     version_id = (version_id or new_version_id()) if versioned else "null"
     replaced = []
     db = service.db
+    if bucket.versioning is None and not marker:
+        # A never-versioned bucket holds one version per key: overwrite its row in place (one
+        # statement, no index entry changes), the common case of a PUT.
+        row = db.one("SELECT id, blob FROM objects WHERE bucket=? AND key=?", (bucket.name, key))
+        if row is not None:
+            db.execute("UPDATE objects SET size=?, etag=?, modified=?, storage_class=?, blob=?, meta=? WHERE id=?",
+                       (size, etag, modified, storage_class, blob, json.dumps(meta or {}), row[0]))
+            blobs().remove(row[1])
+            return version_id
     with db.transaction():
         if not versioned:
             replaced = db.query("DELETE FROM objects WHERE bucket=? AND key=? AND version_id='null' RETURNING blob",

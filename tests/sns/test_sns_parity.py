@@ -150,3 +150,14 @@ def test_filter_policy_structure_errors_come_before_the_scope_rule(client, uniqu
              "Invalid parameter: Attributes Reason: FilterPolicy: Malformed CIDR, one '/' required")]:
         assert _error(sns.subscribe, TopicArn=topic, Protocol="sqs", Endpoint=queue,
                       Attributes={"FilterPolicy": json.dumps(policy)}) == ("InvalidParameter", message, 400)
+
+
+def test_publish_batch_size_counts_message_attributes(client, unique_name):
+    sns = client("sns")
+    topic = _topic(sns, unique_name)
+    attributes = {"note": {"DataType": "String", "StringValue": "x" * 100}}
+    entries = [{"Id": "a", "Message": "m" * 262_100, "MessageAttributes": attributes}]
+    assert _error(sns.publish_batch, TopicArn=topic, PublishBatchRequestEntries=entries) == (
+        "BatchRequestTooLong", "The length of all the messages put together is more than the limit.", 400)
+    entries[0]["Message"] = "m" * 262_000
+    assert sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=entries)["Failed"] == []

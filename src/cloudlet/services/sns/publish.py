@@ -191,7 +191,8 @@ def publish_batch(ctx, params):
         if not _BATCH_ID.match(entry_id):
             raise InvalidBatchEntryId("A batch entry id can only contain alphanumeric characters, hyphens and "
                                       "underscores. It can be at most 80 letters long.")
-    total = sum(len((e.get("Message") or "").encode()) for e in entries)
+    total = sum(len((e.get("Message") or "").encode()) + check_attributes(e.get("MessageAttributes") or {})
+                for e in entries)
     if total > MAX_MESSAGE_BYTES:
         raise BatchRequestTooLong("The length of all the messages put together is more than the limit.")
     topic = get_topic(ctx, params["TopicArn"], "Publish")

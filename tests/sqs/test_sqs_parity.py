@@ -60,3 +60,21 @@ def test_tag_limits_and_empty_tag_requests(sqs, make_queue, unique_name):
     err = expect_error(INVALID_PARAMETER, sqs.untag_queue, QueueUrl=url, TagKeys=[])
     assert err.response["Error"]["Message"] == "Tag keys must be between 1 and 128 characters in length."
     assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"a": "1"}
+
+
+def test_fifo_delete_with_an_expired_receipt_handle(sqs, make_queue, advance):
+    url = make_queue(fifo=True, attributes={"VisibilityTimeout": "1", "ContentBasedDeduplication": "true"})
+    sqs.send_message(QueueUrl=url, MessageBody="g1-m1", MessageGroupId="1")
+    handle = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    advance(2)
+    err = expect_error(INVALID_PARAMETER, sqs.delete_message, QueueUrl=url, ReceiptHandle=handle)
+    assert err.response["Error"]["Message"] == (f"Value {handle} for parameter ReceiptHandle is invalid. Reason: "
+                                                "The receipt handle has expired.")
+    again = sqs.receive_message(QueueUrl=url)["Messages"][0]  # still there
+    assert again["Body"] == "g1-m1"
+    failed = sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": "old", "ReceiptHandle": handle}])["Failed"]
+    assert failed == [{"Id": "old", "SenderFault": True, "Code": "InvalidParameterValue",
+                       "Message": f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt "
+                                  "handle has expired."}]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=again["ReceiptHandle"])
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=again["ReceiptHandle"])  # a deleted message: still OK

@@ -493,10 +493,15 @@ async def receive_message(ctx, params):
 
 # -- delete and visibility -------------------------------------------------------------------------
 
-def _delete(queue: Queue, handle: str) -> None:
+def _delete(ctx, queue: Queue, handle: str) -> None:
     parsed = _parse_handle(handle)
     if parsed is None or parsed[0] != queue.id:
         raise _invalid_handle(handle)
+    if queue.fifo:  # a FIFO message is deleted only with the handle of its current receive, while in flight
+        row = service.db.one("SELECT receipt, visible_at FROM messages WHERE seq=? AND queue_id=?",
+                             (parsed[1], queue.id))
+        if row is not None and (row["receipt"] != parsed[2] or row["visible_at"] <= ctx.now()):
+            raise invalid_value("ReceiptHandle", handle, "The receipt handle has expired.")
     service.db.execute("DELETE FROM messages WHERE seq=? AND queue_id=?", (parsed[1], queue.id))
 
 
@@ -504,7 +509,7 @@ def _delete(queue: Queue, handle: str) -> None:
 def delete_message(ctx, params):
     queue = find_queue(ctx, params)
     require(ctx.service.model.operation_model("DeleteMessage").input_shape, params, skip=("QueueUrl",))
-    _delete(queue, params["ReceiptHandle"])
+    _delete(ctx, queue, params["ReceiptHandle"])
     return {}
 
 
@@ -517,7 +522,7 @@ def delete_message_batch(ctx, params):
     with service.db.transaction():
         for entry in entries:
             try:
-                _delete(queue, entry.get("ReceiptHandle") or "")
+                _delete(ctx, queue, entry.get("ReceiptHandle") or "")
                 successful.append({"Id": entry["Id"]})
             except ServiceError as e:
                 failed.append(_failure(entry["Id"], e))

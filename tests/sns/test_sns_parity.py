@@ -161,3 +161,28 @@ def test_publish_batch_size_counts_message_attributes(client, unique_name):
         "BatchRequestTooLong", "The length of all the messages put together is more than the limit.", 400)
     entries[0]["Message"] = "m" * 262_000
     assert sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=entries)["Failed"] == []
+
+
+def test_standard_topic_forwards_message_group_id_to_standard_queues(client, unique_name):
+    sns, sqs = client("sns"), client("sqs")
+    topic = _topic(sns, unique_name)
+    url, queue = new_queue(sqs, unique_name)
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue)
+    sns.publish(TopicArn=topic, Message="fair", MessageGroupId="tenant-1")
+    messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10,
+                                   MessageSystemAttributeNames=["All"]).get("Messages", [])
+    assert len(messages) == 1
+    assert messages[0]["Attributes"]["MessageGroupId"] == "tenant-1"
+    assert json.loads(messages[0]["Body"])["Message"] == "fair"
+
+
+def test_fifo_topic_does_not_pass_the_group_to_standard_queues(client, unique_name):
+    sns, sqs = client("sns"), client("sqs")
+    topic = _topic(sns, unique_name, fifo=True)
+    url, queue = new_queue(sqs, unique_name)
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue)
+    sns.publish(TopicArn=topic, Message="ordered", MessageGroupId="g", MessageDeduplicationId="d")
+    messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10,
+                                   MessageSystemAttributeNames=["All"]).get("Messages", [])
+    assert len(messages) == 1
+    assert "MessageGroupId" not in messages[0]["Attributes"]

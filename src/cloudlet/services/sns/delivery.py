@@ -203,6 +203,8 @@ async def _to_sqs(runtime, msg: Message, arn: str, queue_arn: str, stored: dict)
     if queue_arn.endswith(".fifo"):
         params["MessageGroupId"] = msg.group_id
         params["MessageDeduplicationId"] = msg.dedup_id
+    elif msg.group_id and msg.sequence is None:  # a standard topic hands the group to standard (fair) queues
+        params["MessageGroupId"] = msg.group_id
     try:
         await _send_to_queue(runtime, queue_arn, dict(params))
     except ServiceError as e:

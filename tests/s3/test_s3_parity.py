@@ -1,6 +1,7 @@
 """Details where S3 answers in a particular way that real AWS clients notice (2025-2026 behaviour)."""
 import base64
 import hashlib
+import json
 import zlib
 
 import pytest
@@ -309,3 +310,15 @@ def test_complete_must_use_the_checksum_type_of_the_upload(s3, bucket):
     done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts},
                                         ChecksumType="COMPOSITE")
     assert done["ChecksumType"] == "COMPOSITE"
+
+
+def test_public_policy_blocked_names_the_caller_and_the_bucket(client, s3, bucket):
+    caller = client("sts").get_caller_identity()["Arn"]
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]})
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_policy(Bucket=bucket, Policy=policy)
+    assert error_of(exc) == ("AccessDenied", 403)
+    assert exc.value.response["Error"]["Message"] == (
+        f'User: {caller} is not authorized to perform: s3:PutBucketPolicy on resource: "arn:aws:s3:::{bucket}" '
+        "because public policies are blocked by the BlockPublicPolicy block public access setting.")

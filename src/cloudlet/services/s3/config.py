@@ -90,8 +90,10 @@ def put_policy(ctx, params):
                 raise MalformedPolicy("Policy has invalid resource")
     block = get_config(bucket.name, "public_access_block") or {}
     if block.get("BlockPublicPolicy") and _policy_is_public(policy):
-        raise AccessDenied("User is not authorized to perform: s3:PutBucketPolicy on resource because public "
-                           "policies are blocked by the BlockPublicPolicy block public access setting.")
+        who = ctx.principal.arn if ctx.principal else f"arn:aws:iam::{ctx.account}:root"
+        raise AccessDenied(f'User: {who} is not authorized to perform: s3:PutBucketPolicy on resource: '
+                           f'"arn:aws:s3:::{bucket.name}" because public policies are blocked by the '
+                           'BlockPublicPolicy block public access setting.')
     set_config(bucket.name, "policy", text)
     return {}
 

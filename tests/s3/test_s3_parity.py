@@ -322,3 +322,12 @@ def test_public_policy_blocked_names_the_caller_and_the_bucket(client, s3, bucke
     assert exc.value.response["Error"]["Message"] == (
         f'User: {caller} is not authorized to perform: s3:PutBucketPolicy on resource: "arn:aws:s3:::{bucket}" '
         "because public policies are blocked by the BlockPublicPolicy block public access setting.")
+
+
+@pytest.mark.parametrize("encryption", [{}, {"ServerSideEncryption": "AES256"}])
+def test_kms_key_id_without_kms_encryption_header(s3, bucket, encryption):
+    with pytest.raises(ClientError) as exc:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x", SSEKMSKeyId="alias/mine", **encryption)
+    assert error_of(exc) == ("InvalidArgument", 400)
+    assert exc.value.response["Error"]["Message"] == (
+        "Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms")

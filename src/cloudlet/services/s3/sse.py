@@ -55,6 +55,10 @@ def for_put(ctx, bucket: str, params: dict) -> tuple[dict, bytes | None]:
     algorithm = params.get("ServerSideEncryption")
     key_id = params.get("SSEKMSKeyId")
     bucket_key = params.get("BucketKeyEnabled")
+    if key_id and not (algorithm or "").startswith("aws:kms"):
+        raise InvalidArgument("Server Side Encryption with AWS KMS managed key requires HTTP header "
+                              "x-amz-server-side-encryption : aws:kms",
+                              ArgumentName="x-amz-server-side-encryption-aws-kms-key-id", ArgumentValue=key_id)
     if not algorithm:
         rule = (get_config(bucket, "encryption") or {"Rules": [DEFAULT_RULE]})["Rules"][0]
         default = rule.get("ApplyServerSideEncryptionByDefault", {})
@@ -70,9 +74,6 @@ def for_put(ctx, bucket: str, params: dict) -> tuple[dict, bytes | None]:
         out["key"] = kms_key_arn(ctx, key_id)
         if bucket_key:
             out["bucket_key"] = True
-    elif key_id:
-        raise InvalidArgument("Server Side Encryption with KMS managed key requires HTTP header "
-                              "x-amz-server-side-encryption : aws:kms", ArgumentName="x-amz-server-side-encryption-aws-kms-key-id")
     return out, None
 
 

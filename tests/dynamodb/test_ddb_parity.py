@@ -154,3 +154,152 @@ def test_query_refuses_empty_string_key_values(ddb, condition):
     key = "pk" if condition == "pk = :e" else "sk"
     expect_error(exc, "ValidationException", "One or more parameter values are not valid. The AttributeValue for a "
                  f"key attribute cannot contain an empty string value. Key: {key}")
+
+
+# -- control-plane wording ------------------------------------------------------------------------
+
+def gsi(name, attr, projection=None):
+    return {"IndexName": name, "KeySchema": [{"AttributeName": attr, "KeyType": "HASH"}],
+            "Projection": projection or {"ProjectionType": "ALL"}}
+
+
+def test_update_table_missing_table_names_it(ddb):
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName="no-such-table-xyz", DeletionProtectionEnabled=True)
+    expect_error(exc, "ResourceNotFoundException", "Requested resource not found: Table: no-such-table-xyz not found")
+
+
+def test_update_table_with_nothing_to_do_lists_every_field(raw_ddb):
+    with pytest.raises(ClientError) as exc:       # checked before the table is looked up
+        raw_ddb.update_table(TableName="no-such-table-xyz", GlobalSecondaryIndexUpdates=[])
+    expect_error(exc, "ValidationException",
+                 "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, "
+                 "SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, "
+                 "MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass "
+                 "is required")
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"DeletionProtectionEnabled": True, "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}},
+     "DeletionProtection modification must be the only operation in the request"),
+    ({"TableClass": "STANDARD_INFREQUENT_ACCESS", "DeletionProtectionEnabled": True},
+     "TableClass modification must be the only operation in the request"),
+    ({"WarmThroughput": {"ReadUnitsPerSecond": 13000}, "StreamSpecification": {"StreamEnabled": False}},
+     "WarmThroughput must be the only operation in the request"),
+    ({"DeletionProtectionEnabled": True, "GlobalSecondaryIndexUpdates": []}, "List of GlobalSecondaryIndexUpdates is empty"),
+])
+def test_update_table_makes_one_change_per_call(raw_ddb, changes, message):
+    name = make_table(raw_ddb)
+    with pytest.raises(ClientError) as exc:
+        raw_ddb.update_table(TableName=name, **changes)
+    expect_error(exc, "ValidationException", "One or more parameter values were invalid: " + message)
+    assert raw_ddb.describe_table(TableName=name)["Table"]["DeletionProtectionEnabled"] is False
+
+
+def test_stream_update_wording(ddb):
+    name = make_table(ddb)
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": True})
+    expect_error(exc, "ValidationException",
+                 "One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required")
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
+    expect_error(exc, "ValidationException", f"Table has no stream to disable: TableName: {name}")
+
+
+def test_switch_to_provisioned_needs_throughput_for_table_and_indexes(ddb):
+    name = make_table(ddb, extra_attrs=[("g", "S")], GlobalSecondaryIndexes=[gsi("by-g", "g")])
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, BillingMode="PROVISIONED")
+    expect_error(exc, "ValidationException", "One or more parameter values were invalid: ProvisionedThroughput must "
+                 "be specified when BillingMode is PROVISIONED")
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, BillingMode="PROVISIONED",
+                         ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    expect_error(exc, "ValidationException",
+                 "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: by-g")
+
+
+def test_gsi_update_rules(ddb):
+    name = make_table(ddb, extra_attrs=[("g", "S")], GlobalSecondaryIndexes=[gsi("by-g", "g")])
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "ghost"}}])
+    expect_error(exc, "ResourceNotFoundException", f"Requested resource not found: Index ghost for table {name}")
+    definitions = [{"AttributeName": "a", "AttributeType": "S"}, {"AttributeName": "b", "AttributeType": "S"}]
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, AttributeDefinitions=definitions, GlobalSecondaryIndexUpdates=[
+            {"Create": gsi("by-a", "a")}, {"Create": gsi("by-b", "b")}])
+    expect_error(exc, "LimitExceededException",
+                 "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table")
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Create": gsi("by-a", "a")}])
+    expect_error(exc, "ValidationException",
+                 "One or more parameter values were invalid: AttributeDefinitions is not specified for index: by-a")
+    # Only the new index's key attribute is added; an unused definition is ignored.
+    desc = ddb.update_table(TableName=name, AttributeDefinitions=definitions,
+                            GlobalSecondaryIndexUpdates=[{"Create": gsi("by-a", "a")}])["TableDescription"]
+    assert [a["AttributeName"] for a in desc["AttributeDefinitions"]] == ["a", "g", "pk"]
+    wait_all_active(ddb, name)
+    ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "by-g"}}])
+    table = wait_all_active(ddb, name)
+    assert [a["AttributeName"] for a in table["AttributeDefinitions"]] == ["a", "pk"]   # g went with its index
+
+
+def test_create_table_index_wording(raw_ddb):
+    def create(**kw):
+        params = {"TableName": f"tbl-{uuid.uuid4().hex[:12]}", "BillingMode": "PAY_PER_REQUEST",
+                  "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                  "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                           {"AttributeName": "g", "AttributeType": "S"}]}
+        with pytest.raises(ClientError) as exc:
+            raw_ddb.create_table(**{**params, **kw})
+        return exc
+    expect_error(create(GlobalSecondaryIndexes=[]), "ValidationException",
+                 "One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty")
+    expect_error(create(GlobalSecondaryIndexes=[gsi("by-g", "g", {"ProjectionType": "INCLUDE"})]),
+                 "ValidationException", "One or more parameter values were invalid: ProjectionType is INCLUDE, but "
+                 "NonKeyAttributes is not specified")
+    expect_error(create(AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                              {"AttributeName": "pk", "AttributeType": "N"}]),
+                 "ValidationException", "Attribute Name is duplicated: pk")
+    expect_error(create(AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                        StreamSpecification={"StreamEnabled": True}), "ValidationException",
+                 "One or more parameter values were invalid: Table is being created with a stream enabled, "
+                 "UpdateViewType is required")
+
+
+def test_describe_table_sorts_attribute_definitions_and_non_key_attributes(ddb):
+    name = make_table(ddb, extra_attrs=[("g", "S")], GlobalSecondaryIndexes=[
+        gsi("by-g", "g", {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["zeta", "alpha"]})])
+    table = ddb.describe_table(TableName=name)["Table"]
+    assert [a["AttributeName"] for a in table["AttributeDefinitions"]] == ["g", "pk"]
+    assert table["GlobalSecondaryIndexes"][0]["Projection"]["NonKeyAttributes"] == ["alpha", "zeta"]
+
+
+def test_time_to_live_wording(ddb):
+    name = f"tbl-{uuid.uuid4().hex[:12]}"
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    with pytest.raises(ClientError) as exc:
+        ddb.describe_time_to_live(TableName=name)
+    expect_error(exc, "ValidationException", "Cannot describe time to live while table is in CREATING state: "
+                 "Current table state is CREATING")
+    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
+    ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    with pytest.raises(ClientError) as exc:
+        ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "other"})
+    expect_error(exc, "ValidationException", "TimeToLive is active on a different AttributeName: current "
+                 "AttributeName is exp")
+
+
+def test_tag_wording(ddb):
+    arn = ddb.describe_table(TableName=make_table(ddb))["Table"]["TableArn"]
+    with pytest.raises(ClientError) as exc:
+        ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "aws:owner", "Value": "x"}])
+    expect_error(exc, "ValidationException", "Tag Key cannot be prefixed with aws:, Key: aws:owner")
+    with pytest.raises(ClientError) as exc:
+        ddb.list_tags_of_resource(ResourceArn=arn + "-gone")
+    expect_error(exc, "ResourceNotFoundException", f"Requested resource not found: ResourceArn: {arn}-gone not found")
+    with pytest.raises(ClientError) as exc:
+        ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(51)])
+    expect_error(exc, "ValidationException", "Number of Tags exceed the current limit for the provided ResourceArn")

@@ -16,7 +16,8 @@ from . import service, storage
 
 ACTIVATION_DELAY = 0.25
 INVALID = "One or more parameter values were invalid: "
-MAX_LSI, MAX_GSI = 5, 20
+MAX_LSI, MAX_GSI, MAX_TAGS = 5, 20, 50
+TOO_MANY_TAGS = "Number of Tags exceed the current limit for the provided ResourceArn"
 
 
 def table_arn(ctx, name: str) -> str:
@@ -50,9 +51,12 @@ def _check_projection(index: dict) -> None:
         raise ValidationException(INVALID + "Unknown ProjectionType: null")
     non_key = projection.get("NonKeyAttributes")
     if kind == "INCLUDE" and not non_key:
-        raise ValidationException(INVALID + "NonKeyAttributes must not be empty when ProjectionType is INCLUDE")
+        raise ValidationException(INVALID + "ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
     if kind != "INCLUDE" and non_key is not None:
         raise ValidationException(INVALID + f"ProjectionType is {kind}, but NonKeyAttributes is specified")
+    for i, name in enumerate(non_key or []):
+        if name in non_key[:i]:
+            raise ValidationException(INVALID + f"Duplicate element in NonKeyAttributes: {name}")
 
 
 def _throughput(spec: dict | None) -> dict:
@@ -74,13 +78,6 @@ def _warm(configured: dict | None, throughput: dict, status: str) -> dict:
             "Status": status}
 
 
-def _check_warm(spec: dict | None) -> None:
-    for unit, least in (("ReadUnitsPerSecond", WARM_READ), ("WriteUnitsPerSecond", WARM_WRITE)):
-        if spec and spec.get(unit) is not None and spec[unit] < least:
-            raise ValidationException(f"One or more parameter values were invalid: Requested {unit} for WarmThroughput "
-                                      f"is lower than the minimum allowed value of {least}")
-
-
 def build_meta(ctx, params: dict) -> dict:
     """Validated table metadata from CreateTable parameters."""
     name = table_name_of(params["TableName"])
@@ -88,7 +85,7 @@ def build_meta(ctx, params: dict) -> dict:
     defined = {}
     for definition in definitions:
         if definition["AttributeName"] in defined:
-            raise ValidationException(INVALID + "Cannot have two attributes with the same name")
+            raise ValidationException(f"Attribute Name is duplicated: {definition['AttributeName']}")
         defined[definition["AttributeName"]] = definition["AttributeType"]
     schema = params["KeySchema"]
     _check_key_schema(schema, defined)
@@ -100,6 +97,9 @@ def build_meta(ctx, params: dict) -> dict:
     if billing == "PAY_PER_REQUEST" and throughput is not None:
         raise ValidationException(INVALID + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified "
                                   "when BillingMode is PAY_PER_REQUEST")
+    for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        if params.get(kind) == []:
+            raise ValidationException(INVALID + f"List of {kind} is empty")
     lsis = params.get("LocalSecondaryIndexes") or []
     gsis = params.get("GlobalSecondaryIndexes") or []
     if lsis and len(schema) < 2:
@@ -119,11 +119,14 @@ def build_meta(ctx, params: dict) -> dict:
         _check_projection(index)
         used.update(k["AttributeName"] for k in index["KeySchema"])
     for index in lsis:
-        if index["KeySchema"][0]["AttributeName"] != schema[0]["AttributeName"] or len(index["KeySchema"]) != 2:
-            raise ValidationException(INVALID + "Index KeySchema does not have a range key for index: "
-                                      f"{index['IndexName']}" if len(index["KeySchema"]) != 2 else INVALID +
-                                      f"Table KeySchema and LocalSecondaryIndex KeySchema do not have the same "
-                                      f"hash key for index: {index['IndexName']}")
+        hash_name = index["KeySchema"][0]["AttributeName"]
+        if hash_name != schema[0]["AttributeName"]:
+            raise ValidationException(INVALID + "Index KeySchema does not have the same leading hash key as table "
+                                      f"KeySchema for index: {index['IndexName']}. index hash key: {hash_name}, "
+                                      f"table hash key: {schema[0]['AttributeName']}")
+        if len(index["KeySchema"]) != 2:
+            raise ValidationException(INVALID + f"Index KeySchema does not have a range key for index: "
+                                      f"{index['IndexName']}")
     for index in gsis:
         if billing == "PROVISIONED" and not index.get("ProvisionedThroughput"):
             raise ValidationException(INVALID + f"ProvisionedThroughput is not specified for index: "
@@ -134,8 +137,7 @@ def build_meta(ctx, params: dict) -> dict:
     if set(defined) != used:
         raise ValidationException(INVALID + "Number of attributes in KeySchema does not exactly match number of "
                                   "attributes defined in AttributeDefinitions")
-    for tag in params.get("Tags") or []:
-        _check_tag(tag)
+    _check_tags(params.get("Tags") or [])
     now = ctx.now()
     arn = table_arn(ctx, name)
     meta = {
@@ -147,7 +149,7 @@ def build_meta(ctx, params: dict) -> dict:
         "GlobalSecondaryIndexes": [{"IndexName": i["IndexName"], "KeySchema": i["KeySchema"],
                                     "Projection": i["Projection"],
                                     "ProvisionedThroughput": _throughput(i.get("ProvisionedThroughput")),
-                                    "IndexStatus": "ACTIVE", **_capacity_options(i)} for i in gsis],
+                                    "IndexStatus": "ACTIVE", **_capacity_options(i, label=i["IndexName"])} for i in gsis],
         "DeletionProtectionEnabled": bool(params.get("DeletionProtectionEnabled")),
         "_ready_at": now + ACTIVATION_DELAY, "_status": "CREATING",
         "_tags": {t["Key"]: t["Value"] for t in params.get("Tags") or []},
@@ -167,23 +169,41 @@ def build_meta(ctx, params: dict) -> dict:
     return meta
 
 
-def _capacity_options(spec: dict, current: dict | None = None) -> dict:
+def _capacity_options(spec: dict, current: dict | None = None, label: str | None = None) -> dict:
     """The OnDemandThroughput and WarmThroughput a CreateTable, UpdateTable or GSI specification sets, over
-    the ones of `current` (the table or index metadata being updated)."""
-    current, options = current or {}, {}
-    _check_warm(spec.get("WarmThroughput"))
-    if spec.get("WarmThroughput"):
-        options["_warm"] = {**current.get("_warm", {}), **spec["WarmThroughput"]}
+    the ones of `current` (the table or index metadata being updated); label: the index name, if any."""
+    options = {}
+    warm = spec.get("WarmThroughput")
+    if warm:
+        what = f"index {label}" if label else "table"
+        now = _warm(current.get("_warm"), current["ProvisionedThroughput"], "") if current else None
+        for unit, least in (("ReadUnitsPerSecond", WARM_READ), ("WriteUnitsPerSecond", WARM_WRITE)):
+            if warm.get(unit) is None:
+                continue
+            if now is not None and warm[unit] < now[unit]:
+                raise ValidationException(INVALID + f"Requested {unit} for WarmThroughput for {what} is lower than "
+                                          "current WarmThroughput, decreasing WarmThroughput is not supported")
+            if now is None and warm[unit] < least:
+                raise ValidationException(INVALID + f"Requested {unit} for WarmThroughput for {what} is lower than "
+                                          "initial throughput for OnDemand")
+        options["_warm"] = {**(current or {}).get("_warm", {}), **warm}
     on_demand = spec.get("OnDemandThroughput")
     if on_demand:
-        before = current.get("OnDemandThroughput") or {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1}
+        before = (current or {}).get("OnDemandThroughput") or {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1}
         options["OnDemandThroughput"] = {**before, **on_demand}
     return options
 
 
-def _check_tag(tag: dict) -> None:
-    if tag["Key"].startswith("aws:"):
-        raise ValidationException(INVALID + "Tag Key cannot be prefixed with aws:")
+def _check_tags(tags: list) -> None:
+    keys = set()
+    for tag in tags:
+        if tag["Key"].startswith("aws:"):
+            raise ValidationException(f"Tag Key cannot be prefixed with aws:, Key: {tag['Key']}")
+        if tag["Key"] in keys:
+            raise ValidationException(f"Duplicate Tag Keys provided as input: Duplicate Tag Key found {tag['Key']}")
+        keys.add(tag["Key"])
+    if len(keys) > MAX_TAGS:
+        raise ValidationException(TOO_MANY_TAGS)
 
 
 # -- streams on the table -------------------------------------------------------------------------
@@ -238,7 +258,9 @@ def settle(ctx, table: Table) -> Table:
             gsi["IndexStatus"] = "ACTIVE"
             gsi.pop("Backfilling", None)
         kept.append(gsi)
-    meta["GlobalSecondaryIndexes"] = kept
+    if len(kept) != len(meta.get("GlobalSecondaryIndexes", [])):
+        meta["GlobalSecondaryIndexes"] = kept
+        _prune_definitions(meta)       # an attribute only a deleted index used goes with it
     if meta.get("RestoreSummary", {}).get("RestoreInProgress") and not meta.get("_status"):
         meta["RestoreSummary"]["RestoreInProgress"] = False
         changed = True
@@ -253,7 +275,7 @@ def describe(ctx, table: Table, status: str | None = None) -> dict:
         "TableName": meta["TableName"], "TableArn": meta["TableArn"], "TableId": meta["TableId"],
         "TableStatus": status,
         "CreationDateTime": meta["CreationDateTime"], "KeySchema": meta["KeySchema"],
-        "AttributeDefinitions": meta["AttributeDefinitions"],
+        "AttributeDefinitions": sorted(meta["AttributeDefinitions"], key=lambda a: a["AttributeName"]),
         "ProvisionedThroughput": {k: v for k, v in meta["ProvisionedThroughput"].items()},
         "ItemCount": count, "TableSizeBytes": size,
         "DeletionProtectionEnabled": meta.get("DeletionProtectionEnabled", False),
@@ -290,7 +312,11 @@ def describe(ctx, table: Table, status: str | None = None) -> dict:
 
 
 def _public(index: dict) -> dict:
-    return {k: v for k, v in index.items() if not k.startswith("_") and k != "iid"}
+    public = {k: v for k, v in index.items() if not k.startswith("_") and k != "iid"}
+    if public["Projection"].get("NonKeyAttributes"):        # AWS answers them sorted by name
+        public["Projection"] = {**public["Projection"],
+                                "NonKeyAttributes": sorted(public["Projection"]["NonKeyAttributes"])}
+    return public
 
 
 def _index_stats(table: Table, index: dict) -> dict:
@@ -306,8 +332,10 @@ def create_table(ctx, params):
     name = meta["TableName"]
     spec = params.get("StreamSpecification")
     if spec and spec.get("StreamEnabled") and not spec.get("StreamViewType"):
-        raise ValidationException("One or more parameter values were invalid: StreamViewType is required "
-                                  "when StreamEnabled is true")
+        raise ValidationException(INVALID + "Table is being created with a stream enabled, UpdateViewType is required")
+    if spec and not spec.get("StreamEnabled") and spec.get("StreamViewType"):
+        raise ValidationException(INVALID + "Table is being created with a stream disabled, UpdateViewType should "
+                                  "not be specified")
     if storage.find(ctx.account, ctx.region, name) is not None:
         raise ResourceInUseException(f"Table already exists: {name}")
     try:
@@ -378,50 +406,113 @@ def list_tables(ctx, params):
     return result
 
 
+UPDATE_FIELDS = ("ProvisionedThroughput", "BillingMode", "UpdateStreamEnabled", "GlobalSecondaryIndexUpdates",
+                 "SSESpecification", "ReplicaUpdates", "MultiAccountReplicaReady", "ReplicaTransitRoleArn",
+                 "MultiRegionConsistency", "DeletionProtectionEnabled", "OnDemandThroughput", "WarmThroughput",
+                 "TableClass")
+ONLY_ONE_INDEX = "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
+
+
+def _check_update_request(params: dict) -> set:
+    """The changes an UpdateTable asks for ({field}), refused as AWS refuses them before looking at the
+    table: nothing to do, and the combinations AWS will not make in one call."""
+    present = {k for k in ("ProvisionedThroughput", "BillingMode", "StreamSpecification", "SSESpecification",
+                           "ReplicaUpdates", "DeletionProtectionEnabled", "TableClass", "OnDemandThroughput",
+                           "WarmThroughput") if params.get(k) is not None}
+    updates = params.get("GlobalSecondaryIndexUpdates")
+    if not present and not updates:
+        named = [f for f in UPDATE_FIELDS if f not in params or f == "GlobalSecondaryIndexUpdates"]
+        raise ValidationException(f"At least one of {', '.join(named[:-1])} or {named[-1]} is required")
+    if updates == []:
+        raise ValidationException(INVALID + "List of GlobalSecondaryIndexUpdates is empty")
+    if updates:
+        present.add("GlobalSecondaryIndexUpdates")
+    for field, what in (("SSESpecification", "Server-Side Encryption"), ("TableClass", "TableClass"),
+                        ("DeletionProtectionEnabled", "DeletionProtection")):
+        if field in present and len(present) > 1:
+            raise ValidationException(INVALID + f"{what} modification must be the only operation in the request")
+    if "OnDemandThroughput" in present and present - {"OnDemandThroughput", "BillingMode"}:
+        raise ValidationException(INVALID + "OnDemandThroughput can only be combined with BillingMode in an "
+                                  "UpdateTable request")
+    index_changes = [u for u in updates or [] if u.get("Create") or u.get("Delete")]
+    if "WarmThroughput" in present and len(present) > 1:
+        raise ValidationException(INVALID + ("Create global secondary index cannot be specified when updating "
+                                             "WarmThroughput" if index_changes else
+                                             "WarmThroughput must be the only operation in the request"))
+    iops = "ProvisionedThroughput" in present or params.get("BillingMode") == "PROVISIONED"
+    if "StreamSpecification" in present and iops:
+        raise ValidationException(INVALID + "You cannot modify stream status while updating table IOPS")
+    if index_changes and "ProvisionedThroughput" in present:
+        raise ValidationException(INVALID + "You cannot create or delete index while updating table IOPS")
+    if index_changes and "StreamSpecification" in present:
+        raise ValidationException(INVALID + "You cannot create or delete index while changing stream status")
+    seen = set()
+    for update in updates or []:
+        actions = [a for a in ("Update", "Create", "Delete") if update.get(a)]
+        if not actions:
+            raise ValidationException(INVALID + "One of GlobalSecondaryIndexUpdate.Update, "
+                                      "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must "
+                                      "not be null")
+        if len(actions) > 1:
+            raise ValidationException(INVALID + "Only one global secondary index action is allowed per "
+                                      "GlobalSecondaryIndexUpdate object")
+        name = update[actions[0]]["IndexName"]
+        if name in seen:
+            raise ValidationException(INVALID + "Only one global secondary index update per index is allowed "
+                                      f"simultaneously. Index: {name}")
+        seen.add(name)
+    if len(index_changes) > 1:
+        raise LimitExceededException(ONLY_ONE_INDEX)
+    return present
+
+
 @service.handler("UpdateTable")
 def update_table(ctx, params):
-    table = storage.table(ctx, params["TableName"])
+    present = _check_update_request(params)
+    name = table_name_of(params["TableName"])
+    table = storage.find(ctx.account, ctx.region, name)
+    if table is None:
+        raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
     table = settle(ctx, table)
-    _check_not_busy(table.meta)
-    meta = copy.deepcopy(table.meta)
-    now = ctx.now()
-    changes = [k for k in ("ProvisionedThroughput", "BillingMode", "StreamSpecification",
-                           "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",
-                           "DeletionProtectionEnabled", "TableClass", "OnDemandThroughput",
-                           "WarmThroughput", "MultiRegionConsistency") if params.get(k) is not None]
-    if not changes:
-        raise ValidationException("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-                                  "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
+    if table.meta.get("_status") == "CREATING" or not present <= {"DeletionProtectionEnabled", "SSESpecification"}:
+        _check_not_busy(table.meta)     # protection and encryption may change while the table is UPDATING
     if params.get("ReplicaUpdates"):
         raise NotImplementedOperation("Global table replicas (UpdateTable ReplicaUpdates) are not implemented by "
                                       "cloudlet yet")
+    meta = copy.deepcopy(table.meta)
+    now = ctx.now()
     busy = False
-    for definition in params.get("AttributeDefinitions") or []:
-        existing = {a["AttributeName"]: a for a in meta["AttributeDefinitions"]}
-        if definition["AttributeName"] not in existing:
-            meta["AttributeDefinitions"].append(definition)
     billing = params.get("BillingMode")
+    throughput = params.get("ProvisionedThroughput")
+    if billing == "PROVISIONED" and not throughput:
+        raise ValidationException(INVALID + "ProvisionedThroughput must be specified when BillingMode is PROVISIONED")
+    was_provisioned = meta["BillingMode"] == "PROVISIONED"
+    if billing == "PROVISIONED" and not was_provisioned:
+        updated = {u["Update"]["IndexName"] for u in params.get("GlobalSecondaryIndexUpdates") or []
+                   if u.get("Update") and u["Update"].get("ProvisionedThroughput")}
+        for gsi in meta.get("GlobalSecondaryIndexes", []):
+            if gsi["IndexName"] not in updated:
+                raise ValidationException(INVALID + f"ProvisionedThroughput must be specified for index: "
+                                          f"{gsi['IndexName']}")
     if billing and billing != meta["BillingMode"]:
         meta["BillingMode"] = billing
         busy = True
         if billing == "PAY_PER_REQUEST":
             meta["ProvisionedThroughput"] = _throughput(None)
             meta["_ppr_since"] = now
-    throughput = params.get("ProvisionedThroughput")
+            for gsi in meta.get("GlobalSecondaryIndexes", []):
+                gsi["ProvisionedThroughput"] = _throughput(None)
+        else:                               # a switch to PROVISIONED drops the on-demand maximums
+            meta.pop("OnDemandThroughput", None)
+            for gsi in meta.get("GlobalSecondaryIndexes", []):
+                gsi.pop("OnDemandThroughput", None)
     if throughput:
         if meta["BillingMode"] == "PAY_PER_REQUEST":
             raise ValidationException(INVALID + "Neither ReadCapacityUnits nor WriteCapacityUnits can be "
                                       "specified when BillingMode is PAY_PER_REQUEST")
         current = meta["ProvisionedThroughput"]
-        if (current["ReadCapacityUnits"], current["WriteCapacityUnits"]) == (
-                throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) and not billing:
-            raise ValidationException(
-                "The provisioned throughput for the table will not change. The requested value equals the current "
-                f"value. Current ReadCapacityUnits provisioned for the table: {current['ReadCapacityUnits']}. "
-                f"Requested ReadCapacityUnits: {throughput['ReadCapacityUnits']}. Current WriteCapacityUnits "
-                f"provisioned for the table: {current['WriteCapacityUnits']}. Requested WriteCapacityUnits: "
-                f"{throughput['WriteCapacityUnits']}. Refer to the Amazon DynamoDB Developer Guide for current "
-                "limits and how to request higher limits.")
+        if was_provisioned:
+            _check_will_change("the table", "the table", current, throughput)
         meta["ProvisionedThroughput"] = _new_throughput(current, throughput, now)
         busy = True
     if params.get("DeletionProtectionEnabled") is not None:
@@ -434,17 +525,23 @@ def update_table(ctx, params):
     with storage.db.transaction():
         if spec is not None:
             if spec.get("StreamEnabled"):
+                if not spec.get("StreamViewType"):
+                    raise ValidationException(INVALID + "If stream is being enabled then UpdateViewType is required")
                 if meta.get("_stream"):
                     raise ValidationException(f"Table already has an enabled stream: TableName: {meta['TableName']}")
-                enable_stream(ctx, meta, table.tid, spec.get("StreamViewType") or "NEW_AND_OLD_IMAGES")
+                enable_stream(ctx, meta, table.tid, spec["StreamViewType"])
             else:
+                if spec.get("StreamViewType"):
+                    raise ValidationException(INVALID + "If stream is being disabled, then UpdateViewType must not "
+                                              "be specified")
                 if not meta.get("_stream"):
-                    raise ValidationException(f"Table already has no stream enabled: TableName: "
-                                              f"{meta['TableName']}")
+                    raise ValidationException(f"Table has no stream to disable: TableName: {meta['TableName']}")
                 disable_stream(ctx, meta)
         new_indexes = []
         for update in params.get("GlobalSecondaryIndexUpdates") or []:
-            new_indexes += _gsi_update(ctx, table, meta, update, now)
+            new_indexes += _gsi_update(ctx, table, meta, update, now, params.get("AttributeDefinitions"),
+                                       was_provisioned)
+        _prune_definitions(meta)
         if params.get("SSESpecification"):
             sse = params["SSESpecification"]
             if sse.get("Enabled") is False:
@@ -462,6 +559,19 @@ def update_table(ctx, params):
     return {"TableDescription": describe(ctx, table)}
 
 
+def _check_will_change(what: str, of: str, current: dict, requested: dict) -> None:
+    """AWS refuses a throughput update that changes nothing (what: 'the table' or 'the index <name>')."""
+    if (current["ReadCapacityUnits"], current["WriteCapacityUnits"]) != (
+            requested["ReadCapacityUnits"], requested["WriteCapacityUnits"]):
+        return
+    raise ValidationException(
+        f"The provisioned throughput for {what} will not change. The requested value equals the current value. "
+        f"Current ReadCapacityUnits provisioned for {of}: {current['ReadCapacityUnits']}. Requested "
+        f"ReadCapacityUnits: {requested['ReadCapacityUnits']}. Current WriteCapacityUnits provisioned for {of}: "
+        f"{current['WriteCapacityUnits']}. Requested WriteCapacityUnits: {requested['WriteCapacityUnits']}. Refer "
+        "to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.")
+
+
 def _new_throughput(current: dict, requested: dict, now: float) -> dict:
     """Provisioned throughput after an update: one decrease counted per update that lowers a unit."""
     new = dict(current)
@@ -475,45 +585,71 @@ def _new_throughput(current: dict, requested: dict, now: float) -> dict:
     return new
 
 
-def _gsi_update(ctx, table: Table, meta: dict, update: dict, now: float) -> list[str]:
+def _gsi_update(ctx, table: Table, meta: dict, update: dict, now: float, definitions: list | None,
+                was_provisioned: bool) -> list[str]:
     gsis = meta.setdefault("GlobalSecondaryIndexes", [])
     names = {g["IndexName"]: g for g in gsis}
+    lsis = {i["IndexName"] for i in meta.get("LocalSecondaryIndexes", [])}
+    if update.get("Create") or update.get("Delete"):
+        if any(g["IndexStatus"] in ("CREATING", "DELETING") for g in gsis):
+            raise LimitExceededException(ONLY_ONE_INDEX)
     if update.get("Create"):
         spec = update["Create"]
-        if spec["IndexName"] in names or any(l["IndexName"] == spec["IndexName"]
-                                             for l in meta.get("LocalSecondaryIndexes", [])):
+        if spec["IndexName"] in names or spec["IndexName"] in lsis:
             raise ValidationException("Attempting to create an index which already exists")
+        if definitions is None:
+            raise ValidationException(INVALID + f"AttributeDefinitions is not specified for index: {spec['IndexName']}")
         if len(gsis) >= MAX_GSI:
-            raise LimitExceededException(f"Subscriber limit exceeded: Only {MAX_GSI} global secondary indexes "
-                                         "are allowed per table")
-        defined = {a["AttributeName"]: a["AttributeType"] for a in meta["AttributeDefinitions"]}
+            raise LimitExceededException("Subscriber limit exceeded: Number of global secondary indexes exceeds "
+                                         f"per-table limit of {MAX_GSI}")
+        defined = {a["AttributeName"]: a["AttributeType"] for a in definitions}
+        defined.update({a["AttributeName"]: a["AttributeType"] for a in meta["AttributeDefinitions"]})
         _check_key_schema(spec["KeySchema"], defined)
         _check_projection(spec)
         if meta["BillingMode"] == "PROVISIONED" and not spec.get("ProvisionedThroughput"):
             raise ValidationException(INVALID + f"ProvisionedThroughput is not specified for index: "
                                       f"{spec['IndexName']}")
+        known = {a["AttributeName"] for a in meta["AttributeDefinitions"]}
+        meta["AttributeDefinitions"] += [{"AttributeName": k["AttributeName"], "AttributeType": defined[k["AttributeName"]]}
+                                         for k in spec["KeySchema"] if k["AttributeName"] not in known]
         gsis.append({"IndexName": spec["IndexName"], "KeySchema": spec["KeySchema"], "Projection": spec["Projection"],
                      "ProvisionedThroughput": _throughput(spec.get("ProvisionedThroughput")),
                      "IndexStatus": "CREATING", "Backfilling": False, "_ready_at": now + ACTIVATION_DELAY,
-                     "iid": storage.new_index_id(table.tid), **_capacity_options(spec)})
+                     "iid": storage.new_index_id(table.tid), **_capacity_options(spec, label=spec["IndexName"])})
         return [spec["IndexName"]]
-    if update.get("Delete"):
-        name = update["Delete"]["IndexName"]
-        if name not in names or names[name]["IndexStatus"] == "DELETING":
-            raise ResourceNotFoundException(f"Requested resource not found: Index: {name} not found")
-        names[name]["IndexStatus"] = "DELETING"
-        names[name]["_ready_at"] = now + ACTIVATION_DELAY
-        storage.db.execute("DELETE FROM index_items WHERE iid=?", (names[name]["iid"],))
-    if update.get("Update"):
-        name = update["Update"]["IndexName"]
-        if name not in names:
-            raise ResourceNotFoundException(f"Requested resource not found: Index: {name} not found")
-        spec = update["Update"]
-        if spec.get("ProvisionedThroughput"):
-            names[name]["ProvisionedThroughput"] = _new_throughput(names[name]["ProvisionedThroughput"],
-                                                                   spec["ProvisionedThroughput"], now)
-        names[name].update(_capacity_options(spec, names[name]))
+    action = "Delete" if update.get("Delete") else "Update"
+    name = update[action]["IndexName"]
+    if name in lsis:
+        raise ValidationException(f"Cannot {action.lower()} an index that is not a GlobalSecondaryIndex: {name}")
+    if name not in names or names[name]["IndexStatus"] == "DELETING":
+        raise ResourceNotFoundException(f"Requested resource not found: Index {name} for table {meta['TableName']}")
+    index = names[name]
+    if action == "Delete":
+        index["IndexStatus"] = "DELETING"
+        index["_ready_at"] = now + ACTIVATION_DELAY
+        storage.db.execute("DELETE FROM index_items WHERE iid=?", (index["iid"],))
+        return []
+    spec = update["Update"]
+    if meta["BillingMode"] == "PAY_PER_REQUEST" and (
+            spec.get("ProvisionedThroughput") or not (spec.get("OnDemandThroughput") or spec.get("WarmThroughput"))):
+        raise ValidationException(INVALID + f"The only Updates for index: {name} when TableThroughputMode is "
+                                  "PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput")
+    if spec.get("ProvisionedThroughput"):
+        if was_provisioned:
+            _check_will_change(f"the index {name}", f"index {name}", index["ProvisionedThroughput"],
+                               spec["ProvisionedThroughput"])
+        index["ProvisionedThroughput"] = _new_throughput(index["ProvisionedThroughput"],
+                                                         spec["ProvisionedThroughput"], now)
+    index.update(_capacity_options(spec, index, label=name))
     return []
+
+
+def _prune_definitions(meta: dict) -> None:
+    """AttributeDefinitions keep only the attributes some key schema (table or index) uses."""
+    used = {k["AttributeName"] for k in meta["KeySchema"]}
+    for index in meta.get("LocalSecondaryIndexes", []) + meta.get("GlobalSecondaryIndexes", []):
+        used.update(k["AttributeName"] for k in index["KeySchema"])
+    meta["AttributeDefinitions"] = [a for a in meta["AttributeDefinitions"] if a["AttributeName"] in used]
 
 
 # -- tags -----------------------------------------------------------------------------------------
@@ -522,19 +658,17 @@ def _table_by_arn(ctx, arn: str) -> Table:
     name = table_name_of(arn)
     table = storage.find(ctx.account, ctx.region, name)
     if table is None or not arn.startswith("arn:") or table.meta["TableArn"] != arn.split("/index/")[0]:
-        raise ResourceNotFoundException(f"Requested resource not found: ResourcArn: {arn} not found")
+        raise ResourceNotFoundException(f"Requested resource not found: ResourceArn: {arn} not found")
     return table
 
 
 @service.handler("TagResource")
 def tag_resource(ctx, params):
     table = _table_by_arn(ctx, params["ResourceArn"])
-    for tag in params["Tags"]:
-        _check_tag(tag)
+    _check_tags(params["Tags"])
     table.meta.setdefault("_tags", {}).update({t["Key"]: t["Value"] for t in params["Tags"]})
-    if len(table.meta["_tags"]) > 50:
-        raise ValidationException("One or more parameter values were invalid: The number of tags exceeds the "
-                                  "limit of 50")
+    if len(table.meta["_tags"]) > MAX_TAGS:
+        raise ValidationException(TOO_MANY_TAGS)
     storage.save_table(table)
     return {}
 

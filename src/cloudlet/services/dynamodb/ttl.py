@@ -11,6 +11,7 @@ import os
 from . import service, storage
 from .errors import ResourceNotFoundException, ValidationException
 from .storage import Table, table_name_of
+from .tables import settle
 
 SWEEP_INTERVAL = float(os.environ.get("CLOUDLET_DYNAMODB_TTL_INTERVAL", "1"))
 FIVE_YEARS = 5 * 365 * 24 * 3600
@@ -19,19 +20,25 @@ BATCH = 500
 _timer = []
 
 
-def _table(ctx, name: str) -> Table:
+def _table(ctx, name: str, creating_found: bool = True) -> Table:
+    """The table; one still being created is not found for UpdateTimeToLive (creating_found=False)."""
     name = table_name_of(name)
     table = storage.find(ctx.account, ctx.region, name)
-    if table is None:
+    if table is not None:
+        table = settle(ctx, table)
+    if table is None or (not creating_found and table.meta.get("_status") == "CREATING"):
         raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
     return table
 
 
 @service.handler("UpdateTimeToLive")
 def update_time_to_live(ctx, params):
-    table = _table(ctx, params["TableName"])
+    table = _table(ctx, params["TableName"], creating_found=False)
     spec = params["TimeToLiveSpecification"]
     current = table.meta.get("_ttl") or {}
+    if current.get("enabled") and current["attribute"] != spec["AttributeName"]:
+        raise ValidationException("TimeToLive is active on a different AttributeName: current AttributeName is "
+                                  f"{current['attribute']}")
     if spec["Enabled"]:
         if current.get("enabled"):
             raise ValidationException("TimeToLive is already enabled")
@@ -50,6 +57,9 @@ def update_time_to_live(ctx, params):
 @service.handler("DescribeTimeToLive")
 def describe_time_to_live(ctx, params):
     table = _table(ctx, params["TableName"])
+    if table.meta.get("_status") == "CREATING":
+        raise ValidationException("Cannot describe time to live while table is in CREATING state: Current table "
+                                  "state is CREATING")
     current = table.meta.get("_ttl") or {}
     if not current.get("enabled"):
         return {"TimeToLiveDescription": {"TimeToLiveStatus": "DISABLED"}}

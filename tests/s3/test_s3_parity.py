@@ -331,3 +331,20 @@ def test_kms_key_id_without_kms_encryption_header(s3, bucket, encryption):
     assert error_of(exc) == ("InvalidArgument", 400)
     assert exc.value.response["Error"]["Message"] == (
         "Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms")
+
+
+def test_reading_a_part_of_a_composite_object_gives_that_parts_checksum(s3, bucket):
+    upload_id, parts = upload_parts(s3, bucket, "k", "SHA256")
+    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts})
+    got = s3.get_object(Bucket=bucket, Key="k", PartNumber=2, ChecksumMode="ENABLED")
+    assert got["Body"].read() == TAIL
+    assert (got["ChecksumSHA256"], got["ChecksumType"]) == (sha256(TAIL), "COMPOSITE")
+    head = s3.head_object(Bucket=bucket, Key="k", PartNumber=1, ChecksumMode="ENABLED")
+    assert (head["ChecksumSHA256"], head["PartsCount"]) == (sha256(PART), 2)
+
+
+def test_a_part_of_a_full_object_multipart_object_has_no_checksum(s3, bucket):
+    upload_id, parts = upload_parts(s3, bucket, "k", "CRC32", ChecksumType="FULL_OBJECT")
+    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts})
+    head = s3.head_object(Bucket=bucket, Key="k", PartNumber=2, ChecksumMode="ENABLED")
+    assert "ChecksumCRC32" not in head and "ChecksumType" not in head

@@ -340,6 +340,11 @@ def _read(ctx, params: dict, head: bool):
         for name in list(out):
             if name.startswith("Checksum"):
                 del out[name]
+    part_checksums = meta.get("part_checksums")
+    if part_number is not None and part_checksums and params.get("ChecksumMode") == "ENABLED":
+        # A part of a COMPOSITE object reads back with that part's own checksum.
+        out[f"Checksum{meta['checksum']['alg']}"] = part_checksums[part_number - 1]
+        out["ChecksumType"] = "COMPOSITE"
     out["ContentLength"] = length
     for name in ("ContentType", "ContentLanguage", "Expires", "CacheControl", "ContentDisposition", "ContentEncoding"):
         override = params.get(f"Response{name}")

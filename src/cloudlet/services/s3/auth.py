@@ -4,6 +4,7 @@ presigned `Signature=`), checked against the secret of the access key when cloud
 presigned expiry, and anonymous requests allowed only by a public bucket policy or public-read ACL."""
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -13,6 +14,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from urllib.parse import quote, unquote
 
+from cloudlet.services.s3.blobs import PIPELINE_BLOCK
 from cloudlet.services.s3.common import find_bucket, get_config
 from cloudlet.services.s3.errors import (AccessDenied, AuthorizationQueryParametersError, InvalidArgument,
                                          InvalidRequest, SignatureDoesNotMatch, XAmzContentSHA256Mismatch)
@@ -197,13 +199,30 @@ def _verify_payload(request, expected: str) -> None:
     receive, digest = request._receive, hashlib.sha256()
     if receive is None:
         return
+    block, pending = bytearray(), None
 
     async def hashed_receive():
+        # Large bodies are hashed in a worker thread, block by block, while the next block
+        # arrives (the event loop keeps receiving); small ones inline.
+        nonlocal block, pending
         message = await receive()
         if message["type"] == "http.request":
-            digest.update(message.get("body", b""))
-            if not message.get("more_body", False) and digest.hexdigest() != expected:
-                raise _mismatch(expected, digest.hexdigest())
+            block += message.get("body", b"")
+            last = not message.get("more_body", False)
+            if len(block) >= PIPELINE_BLOCK or last:
+                if pending is not None:
+                    await pending
+                    pending = None
+                if len(block) >= PIPELINE_BLOCK:
+                    pending = asyncio.ensure_future(asyncio.to_thread(digest.update, block))
+                else:
+                    digest.update(block)
+                block = bytearray()
+            if last:
+                if pending is not None:
+                    await pending
+                if digest.hexdigest() != expected:
+                    raise _mismatch(expected, digest.hexdigest())
         return message
     request._receive = hashed_receive
 

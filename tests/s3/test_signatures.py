@@ -88,6 +88,18 @@ def test_payload_hash_is_checked(server, client, bucket):
     assert _send(server, f"/{bucket}/unsigned", body, "UNSIGNED-PAYLOAD").status_code == 200
 
 
+def test_payload_hash_is_checked_on_a_large_body(server, client, bucket):
+    body = bytes(range(256)) * (9 * 4096 + 17)  # over two 4 MiB hashing blocks, and a tail
+    good = hashlib.sha256(body).hexdigest()
+    assert _send(server, f"/{bucket}/big-ok", body, good).status_code == 200
+    assert client("s3").head_object(Bucket=bucket, Key="big-ok")["ContentLength"] == len(body)
+    response = _send(server, f"/{bucket}/big-bad", body, hashlib.sha256(b"other").hexdigest())
+    assert response.status_code == 400
+    assert f"<S3ComputedContentSHA256>{good}</S3ComputedContentSHA256>".encode() in response.content
+    with pytest.raises(ClientError):
+        client("s3").head_object(Bucket=bucket, Key="big-bad")
+
+
 def test_payload_hash_header_is_required_and_well_formed(server, bucket):
     missing = _send(server, f"/{bucket}/k", b"x", None)
     assert missing.status_code == 400

@@ -186,3 +186,27 @@ def test_fifo_topic_does_not_pass_the_group_to_standard_queues(client, unique_na
                                    MessageSystemAttributeNames=["All"]).get("Messages", [])
     assert len(messages) == 1
     assert "MessageGroupId" not in messages[0]["Attributes"]
+
+
+def test_subscription_delivery_policy_is_stored_normalized(client, unique_name):
+    sns = client("sns")
+    topic = _topic(sns, unique_name)
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="DeliveryPolicy", AttributeValue=json.dumps(
+        {"http": {"disableSubscriptionOverrides": False, "defaultRequestPolicy": {"headerContentType": "application/json"}}}))
+    arn = sns.subscribe(TopicArn=topic, Protocol="http", Endpoint="http://127.0.0.1:9/hook",
+                        ReturnSubscriptionArn=True)["SubscriptionArn"]
+    retry = {"minDelayTarget": 1, "maxDelayTarget": 1, "numRetries": 0, "numNoDelayRetries": 0,
+             "numMinDelayRetries": 0, "numMaxDelayRetries": 0, "backoffFunction": "linear"}
+    sns.set_subscription_attributes(SubscriptionArn=arn, AttributeName="DeliveryPolicy", AttributeValue=json.dumps(
+        {"healthyRetryPolicy": retry, "sicklyRetryPolicy": None, "throttlePolicy": {"maxReceivesPerSecond": 1000},
+         "guaranteed": False}))
+    attrs = sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
+    compact_retry = ('{"minDelayTarget":1,"maxDelayTarget":1,"numRetries":0,"numMaxDelayRetries":0,'
+                     '"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"}')  # AWS's field order
+    assert attrs["DeliveryPolicy"] == (
+        '{"healthyRetryPolicy":' + compact_retry + ',"sicklyRetryPolicy":null,'
+        '"throttlePolicy":{"maxReceivesPerSecond":1000},"requestPolicy":null,"guaranteed":false}')
+    assert attrs["EffectiveDeliveryPolicy"] == (
+        '{"healthyRetryPolicy":' + compact_retry + ',"sicklyRetryPolicy":null,'
+        '"throttlePolicy":{"maxReceivesPerSecond":1000},"requestPolicy":{"headerContentType":"application/json"},'
+        '"guaranteed":false}')

@@ -72,19 +72,30 @@ def effective_topic_delivery_policy(text: str | None) -> dict:
     return effective
 
 
+SUBSCRIPTION_POLICY_KEYS = ("healthyRetryPolicy", "sicklyRetryPolicy", "throttlePolicy", "requestPolicy", "guaranteed")
+
+
+def normalized_subscription_policy(text: str) -> str:
+    """A subscription's DeliveryPolicy as AWS stores it: its five members in order, absent ones null (false), the
+    healthy retry policy complete."""
+    policy = json.loads(text)
+    out = {key: policy.get(key) for key in SUBSCRIPTION_POLICY_KEYS}
+    if isinstance(out["healthyRetryPolicy"], dict):  # every field, in AWS's order
+        out["healthyRetryPolicy"] = {**DEFAULT_RETRY, **out["healthyRetryPolicy"]}
+    out["guaranteed"] = policy.get("guaranteed") or False
+    return json.dumps(out, separators=(",", ":"))
+
+
 def effective_subscription_delivery_policy(topic_policy: str | None, subscription_policy: str | None) -> dict:
     http = effective_topic_delivery_policy(topic_policy)["http"]
     effective = {"healthyRetryPolicy": dict(http["defaultHealthyRetryPolicy"]), "sicklyRetryPolicy": None,
-                 "throttlePolicy": http.get("defaultThrottlePolicy"), "guaranteed": False}
-    if http.get("defaultRequestPolicy"):
-        effective["requestPolicy"] = dict(http["defaultRequestPolicy"])
+                 "throttlePolicy": http.get("defaultThrottlePolicy"), "requestPolicy": http.get("defaultRequestPolicy"),
+                 "guaranteed": False}
     if subscription_policy and not http.get("disableSubscriptionOverrides"):
-        own = json.loads(subscription_policy)
-        for key, value in own.items():
-            if key == "healthyRetryPolicy" and isinstance(value, dict):
-                effective[key] = {**DEFAULT_RETRY, **value}
-            else:
-                effective[key] = value
+        for key, value in json.loads(subscription_policy).items():
+            if value is None:  # a member the subscription leaves unset keeps the topic's
+                continue
+            effective[key] = {**DEFAULT_RETRY, **value} if key == "healthyRetryPolicy" else value
     return effective
 
 

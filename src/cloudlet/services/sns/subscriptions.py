@@ -11,7 +11,8 @@ from cloudlet.services.sns import delivery
 from cloudlet.services.sns.common import (PENDING_LIFETIME, InvalidParameter, NotFound, expire_pending, get_topic,
                                           invalid, is_fifo, page, parse_arn, service)
 from cloudlet.services.sns.filters import FilterPolicyError, parse_policy
-from cloudlet.services.sns.policies import effective_subscription_delivery_policy, parse_delivery_policy
+from cloudlet.services.sns.policies import (effective_subscription_delivery_policy, normalized_subscription_policy,
+                                            parse_delivery_policy)
 
 PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose")
 NEEDS_CONFIRMATION = ("http", "https", "email", "email-json")
@@ -82,7 +83,7 @@ def check_attribute(name: str, value: str, protocol: str, scope: str) -> str:
             parse_delivery_policy(value, "DeliveryPolicy", topic=False)
         except InvalidParameter as e:
             raise AttributeProblem(e.message.removeprefix("Invalid parameter: "))
-        return value
+        return normalized_subscription_policy(value)
     if name == "SubscriptionRoleArn":
         if value and not _ANY_ARN.match(value):
             raise AttributeProblem("SubscriptionRoleArn")

@@ -87,6 +87,12 @@ def test_update_and_delete_of_a_creating_table_are_refused(ddb):
         ddb.delete_table(TableName=name)
     expect_error(exc, "ResourceInUseException",
                  f"Attempt to change a resource which is still in use: Table is being created: {name}")
+    with pytest.raises(ClientError) as exc:
+        ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+    expect_error(exc, "ResourceInUseException",
+                 f"Attempt to change a resource which is still in use: Table is being created: {name}")
     ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
 
 
@@ -97,7 +103,12 @@ def test_update_of_an_updating_table_is_refused(ddb):
     with pytest.raises(ClientError) as exc:
         ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 7, "WriteCapacityUnits": 7})
     expect_error(exc, "ResourceInUseException",
-                 f"Attempt to change a resource which is still in use: Table is being updated: {name}")
+                 f"Attempt to change a resource which is still in use: Table IOPS are currently being updated. "
+                 f"Table: {name}")
+    with pytest.raises(ClientError) as exc:
+        ddb.delete_table(TableName=name)
+    expect_error(exc, "ResourceInUseException",
+                 f"Attempt to change a resource which is still in use: Table: {name} is in the process of being updated.")
 
 
 # -- ItemCollectionMetrics and ConsumedCapacity ---------------------------------------------------

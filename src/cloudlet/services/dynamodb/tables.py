@@ -336,7 +336,10 @@ def create_table(ctx, params):
     if spec and not spec.get("StreamEnabled") and spec.get("StreamViewType"):
         raise ValidationException(INVALID + "Table is being created with a stream disabled, UpdateViewType should "
                                   "not be specified")
-    if storage.find(ctx.account, ctx.region, name) is not None:
+    existing = storage.find(ctx.account, ctx.region, name)
+    if existing is not None:
+        if settle(ctx, existing).meta.get("_status") == "CREATING":
+            raise ResourceInUseException(IN_USE + f"Table is being created: {name}")
         raise ResourceInUseException(f"Table already exists: {name}")
     try:
         with storage.db.transaction():
@@ -369,7 +372,7 @@ def delete_table(ctx, params):
     if table is None:
         raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
     table = settle(ctx, table)
-    _check_not_busy(table.meta)
+    _check_not_busy(table.meta, deleting=True)
     if any(g["IndexStatus"] != "ACTIVE" for g in table.meta.get("GlobalSecondaryIndexes", [])):
         raise ResourceInUseException(IN_USE + "Cannot delete table while indexes are being created, updated, or "
                                      "deleted.")
@@ -386,11 +389,14 @@ def delete_table(ctx, params):
 IN_USE = "Attempt to change a resource which is still in use: "
 
 
-def _check_not_busy(meta: dict) -> None:
-    """AWS refuses to change a table that is still being created or updated."""
-    doing = {"CREATING": "created", "UPDATING": "updated"}.get(meta.get("_status"))
-    if doing:
-        raise ResourceInUseException(IN_USE + f"Table is being {doing}: {meta['TableName']}")
+def _check_not_busy(meta: dict, deleting: bool = False) -> None:
+    """AWS refuses to change (or delete) a table that is still being created or updated."""
+    name = meta["TableName"]
+    if meta.get("_status") == "CREATING":
+        raise ResourceInUseException(IN_USE + f"Table is being created: {name}")
+    if meta.get("_status") == "UPDATING":
+        raise ResourceInUseException(IN_USE + (f"Table: {name} is in the process of being updated." if deleting
+                                               else f"Table IOPS are currently being updated. Table: {name}"))
 
 
 @service.handler("ListTables")

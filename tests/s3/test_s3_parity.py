@@ -348,3 +348,12 @@ def test_a_part_of_a_full_object_multipart_object_has_no_checksum(s3, bucket):
     s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts})
     head = s3.head_object(Bucket=bucket, Key="k", PartNumber=2, ChecksumMode="ENABLED")
     assert "ChecksumCRC32" not in head and "ChecksumType" not in head
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
+def test_bucket_created_with_the_eu_constraint(client, unique_name, region):
+    s3 = client("s3", region=region)
+    name = unique_name("eu")
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "EU"})
+    assert s3.get_bucket_location(Bucket=name)["LocationConstraint"] == "EU"
+    assert s3.head_bucket(Bucket=name)["BucketRegion"] == "eu-west-1"

@@ -8,7 +8,7 @@ import re
 from cloudlet.protocols.serialize import to_xml, xml_namespace
 from cloudlet.http import Response
 from cloudlet.services.s3 import db
-from cloudlet.services.s3.common import forget_cached, get_bucket, service, set_config, to_dt
+from cloudlet.services.s3.common import forget_cached, get_bucket, get_config, service, set_config, to_dt
 from cloudlet.services.s3.errors import (BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty,
                                          IllegalLocationConstraint, InvalidArgument,
                                          InvalidBucketAclWithObjectOwnership, InvalidBucketName,
@@ -49,7 +49,7 @@ def create_bucket(ctx, params):
             raise IllegalLocationConstraint(
                 "The unspecified location constraint is incompatible for the region specific endpoint "
                 "this request was sent to.")
-        if constraint != ctx.region:
+        if ("eu-west-1" if constraint == "EU" else constraint) != ctx.region:
             raise IllegalLocationConstraint(
                 f"The {constraint} location constraint is incompatible for the region specific endpoint "
                 "this request was sent to.")
@@ -86,6 +86,8 @@ def create_bucket(ctx, params):
         set_config(name, "public_access_block", DEFAULT_PUBLIC_ACCESS_BLOCK)
         if lock:
             set_config(name, "object_lock", {"ObjectLockEnabled": "Enabled"})
+        if constraint == "EU":   # the legacy name of eu-west-1, which GetBucketLocation keeps answering
+            set_config(name, "location_constraint", "EU")
         if acl and acl != "private":
             from cloudlet.services.s3.acl import canned_grants
             set_config(name, "acl", canned_grants(acl, ctx.account))
@@ -127,7 +129,8 @@ def get_bucket_location(ctx, params):
     # The wire answer is a bare <LocationConstraint>region</LocationConstraint>, empty for us-east-1.
     shape = service.model.shape_for("BucketLocationConstraint")
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
-    to_xml(shape, "" if bucket.region == "us-east-1" else bucket.region, "LocationConstraint", out,
+    location = get_config(bucket.name, "location_constraint") or bucket.region
+    to_xml(shape, "" if location == "us-east-1" else location, "LocationConstraint", out,
            xml_namespace(service.model))
     body = "".join(out).replace("<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"></LocationConstraint>",
                                 "<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>")

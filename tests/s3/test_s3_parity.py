@@ -357,3 +357,32 @@ def test_bucket_created_with_the_eu_constraint(client, unique_name, region):
     s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "EU"})
     assert s3.get_bucket_location(Bucket=name)["LocationConstraint"] == "EU"
     assert s3.head_bucket(Bucket=name)["BucketRegion"] == "eu-west-1"
+
+
+def _public_reads(s3, bucket, actions=("s3:GetObject",)):
+    s3.delete_public_access_block(Bucket=bucket)
+    statements = [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]
+    if "s3:ListBucket" in actions:
+        statements.append({"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket",
+                           "Resource": f"arn:aws:s3:::{bucket}"})
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+
+
+def test_anonymous_get_cannot_override_response_headers(server, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="public.txt", Body=b"hi")
+    _public_reads(s3, bucket)
+    response = requests.get(f"{server.url}/{bucket}/public.txt?response-content-type=text/html", timeout=30)
+    assert response.status_code == 400
+    assert "<Code>InvalidRequest</Code>" in response.text
+    assert ("<Message>Request specific response headers cannot be used for anonymous GET requests.</Message>"
+            in response.text)
+    assert requests.get(f"{server.url}/{bucket}/public.txt", timeout=30).content == b"hi"
+
+
+def test_anonymous_get_of_a_missing_key_needs_list_bucket_to_learn_it_is_missing(server, s3, bucket):
+    _public_reads(s3, bucket)
+    response = requests.get(f"{server.url}/{bucket}/missing", timeout=30)
+    assert response.status_code == 403 and "<Code>AccessDenied</Code>" in response.text
+    _public_reads(s3, bucket, ("s3:GetObject", "s3:ListBucket"))
+    response = requests.get(f"{server.url}/{bucket}/missing", timeout=30)
+    assert response.status_code == 404 and "<Code>NoSuchKey</Code>" in response.text

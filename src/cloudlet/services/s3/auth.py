@@ -313,8 +313,16 @@ def anonymous_allowed(ctx, request) -> bool:
     """Whether an unsigned request is let through (as the bucket owner) by policy or ACL."""
     bucket_name, key = _bucket_and_key(request)
     bucket = find_bucket(bucket_name) if bucket_name else None
-    if bucket is None or not is_public(bucket, _action(request, key), key):
+    action = _action(request, key)
+    if bucket is None or not is_public(bucket, action, key):
         return False
+    if action == "s3:GetObject":
+        if any(name.startswith("response-") for name, _ in _raw_pairs(request.query_string)):
+            raise InvalidRequest("Request specific response headers cannot be used for anonymous GET requests.")
+        from cloudlet.services.s3 import versions
+        current = versions.current(bucket.name, key)
+        if (current is None or current.marker) and not is_public(bucket, "s3:ListBucket", ""):
+            return False   # a missing key is AccessDenied to whoever may not list the bucket
     return _become_owner(ctx, bucket)
 
 

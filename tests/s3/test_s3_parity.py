@@ -386,3 +386,17 @@ def test_anonymous_get_of_a_missing_key_needs_list_bucket_to_learn_it_is_missing
     _public_reads(s3, bucket, ("s3:GetObject", "s3:ListBucket"))
     response = requests.get(f"{server.url}/{bucket}/missing", timeout=30)
     assert response.status_code == 404 and "<Code>NoSuchKey</Code>" in response.text
+
+
+def test_copy_source_naming_a_delete_marker_by_version_id(s3, bucket):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    marker = s3.delete_object(Bucket=bucket, Key="k")["VersionId"]
+    with pytest.raises(ClientError) as exc:
+        s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "k", "VersionId": marker})
+    assert error_of(exc) == ("InvalidRequest", 400)
+    assert exc.value.response["Error"]["Message"] == (
+        "The source of a copy request may not specifically refer to a delete marker by version id.")
+    with pytest.raises(ClientError) as exc:
+        s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "k"})
+    assert error_of(exc) == ("NoSuchKey", 404)

@@ -476,7 +476,11 @@ def parse_copy_source(raw: str) -> tuple[str, str, str | None]:
 def copy_source(ctx, params: dict) -> tuple:
     src_bucket_name, src_key, src_version = parse_copy_source(params["CopySource"])
     src_bucket = get_bucket(ctx, src_bucket_name)
-    source = resolve(ctx, src_bucket, src_key, src_version)
+    try:
+        source = resolve(ctx, src_bucket, src_key, src_version)
+    except MethodNotAllowed:
+        raise InvalidRequest("The source of a copy request may not specifically refer to a delete marker by version "
+                             "id.") from None
     if source.storage_class in ARCHIVED and not _restored(source, ctx.now()):
         raise InvalidObjectState("The source object of the COPY action is not in the active tier and is only stored "
                                  "in Amazon Glacier.", StorageClass=source.storage_class)

@@ -314,3 +314,20 @@ def test_tag_wording(ddb):
     with pytest.raises(ClientError) as exc:
         ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(51)])
     expect_error(exc, "ValidationException", "Number of Tags exceed the current limit for the provided ResourceArn")
+
+
+def test_gsi_read_of_an_unprojected_attribute_is_refused(ddb):
+    name = lsi_table(ddb)
+    ddb.put_item(TableName=name, Item={"pk": S("a"), "sk": {"N": "1"}, "g": S("x"), "l": S("y"), "note": S("n")})
+    with pytest.raises(ClientError) as exc:
+        ddb.query(TableName=name, IndexName="by-g", KeyConditionExpression="g = :g",
+                  ExpressionAttributeValues={":g": S("x")}, ProjectionExpression="pk, note")
+    expect_error(exc, "ValidationException",
+                 "One or more parameter values were invalid: Global secondary index by-g does not project [note]")
+    # Key attributes are always there; a local index fetches the rest from the table.
+    got = ddb.query(TableName=name, IndexName="by-g", KeyConditionExpression="g = :g",
+                    ExpressionAttributeValues={":g": S("x")}, ProjectionExpression="pk, sk, g")["Items"]
+    assert got == [{"pk": S("a"), "sk": {"N": "1"}, "g": S("x")}]
+    got = ddb.query(TableName=name, IndexName="by-l", KeyConditionExpression="pk = :p",
+                    ExpressionAttributeValues={":p": S("a")}, ProjectionExpression="note")["Items"]
+    assert got == [{"note": S("n")}]

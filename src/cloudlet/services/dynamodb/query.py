@@ -153,6 +153,7 @@ class Reader:
             if self.index.is_global and params.get("ConsistentRead"):
                 raise ValidationException("Consistent reads are not supported on global secondary indexes")
         self.select = self._select(params.get("Select"))
+        self._check_projected()
         self.limit = params.get("Limit")
         self.consistent = bool(params.get("ConsistentRead"))
 
@@ -180,6 +181,19 @@ class Reader:
                                       "projection type is not ALL")
         return select
 
+    def _check_projected(self) -> None:
+        """Attributes asked for that the index does not project: a global secondary index cannot fetch them
+        from the table (ValidationException), a local one does (self.fetch)."""
+        index, self.fetch = self.index, False
+        if index is None or index.projection == "ALL" or self.projection is None:
+            return
+        kept = set(index.key_names(self.table)) | set(index.non_key if index.projection == "INCLUDE" else ())
+        missing = list(dict.fromkeys(path[0] for path in self.projection if path[0] not in kept))
+        if missing and index.is_global:
+            raise ValidationException(f"One or more parameter values were invalid: Global secondary index "
+                                      f"{index.name} does not project [{', '.join(missing)}]")
+        self.fetch = bool(missing)
+
     def start_key(self) -> tuple | None:
         start = self.params.get("ExclusiveStartKey")
         if not start:
@@ -203,7 +217,7 @@ class Reader:
             item = V.loads(data)
             item_bytes = stored_size
             visible = item
-            if index is not None and self.select != "ALL_ATTRIBUTES" and index.projection != "ALL":
+            if index is not None and self.select != "ALL_ATTRIBUTES" and index.projection != "ALL" and not self.fetch:
                 visible = index.project(item, table)
                 item_bytes = V.item_size(visible)
             if size + item_bytes > PAGE_BYTES and scanned:

@@ -7,6 +7,7 @@ CLOUDLET_BENCH_LIST_KEYS sets how many keys the listing bucket holds (default 10
 100,000 through moto takes many minutes); CLOUDLET_BENCH_LARGE_MB the sizes of the transfers
 (default "64,1024").
 """
+import hashlib
 import http.client
 import os
 import subprocess
@@ -183,4 +184,63 @@ def loopback(make_client, pid: int | None) -> list[str]:
     return [f"loopback baseline: 1 GiB PUT to a plain asyncio server on 127.0.0.1, {mb / seconds:.0f} MB/s"]
 
 
-EXTRAS = [transfers, loopback]
+def _large_file(mb: int):
+    f = tempfile.NamedTemporaryFile()
+    block = os.urandom(1024 * 1024)
+    for _ in range(mb):
+        f.write(block)
+    f.flush()
+    return f
+
+
+def server_put(make_client, pid: int | None) -> list[str]:
+    """MB/s of a 1 GiB PutObject sent the way SDKs send over HTTPS (UNSIGNED-PAYLOAD, no checksum
+    header), so the client hashes nothing: the server's own ingest rate, without boto3's SHA-256
+    and CRC32 passes over the file before it sends (which over plain HTTP precede every PUT)."""
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    s3 = make_client("s3")
+    bucket = f"bench-raw-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    mb = 1024
+    host = s3.meta.endpoint_url.split("://", 1)[1]
+    request = AWSRequest("PUT", f"http://{host}/{bucket}/large", headers={
+        "Content-Length": str(mb * 1024 * 1024), "X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"})
+    class Unsigned(S3SigV4Auth):
+        def payload(self, request):
+            return "UNSIGNED-PAYLOAD"
+    Unsigned(s3._request_signer._credentials, "s3", "us-east-1").add_auth(request)
+    with _large_file(mb) as f, open(f.name, "rb") as body:
+        conn = http.client.HTTPConnection(*host.split(":"), timeout=600, blocksize=128 * 1024)
+        t = time.perf_counter()
+        conn.request("PUT", f"/{bucket}/large", body=body, headers=dict(request.headers.items()))
+        response = conn.getresponse()
+        status, detail = response.status, response.read()[:300]
+        seconds = time.perf_counter() - t
+        conn.close()
+    s3.delete_object(Bucket=bucket, Key="large")
+    if status != 200:
+        return [f"s3 1024 MiB PutObject, UNSIGNED-PAYLOAD: failed with HTTP {status} {detail!r}"]
+    return [f"s3 1024 MiB PutObject, UNSIGNED-PAYLOAD, no client hashing: {mb / seconds:.0f} MB/s"]
+
+
+def hash_ceilings(make_client, pid: int | None) -> list[str]:
+    """Single-core MB/s of the hashes a PUT needs (MD5 for the ETag; SHA-256 for a signed
+    payload, which boto3 computes over plain HTTP and the server checks): no server returning
+    AWS's ETag can ingest faster than MD5 runs. Measured once per run."""
+    if _hashes_done:
+        return []
+    data = os.urandom(64 * 1024 * 1024)
+    rates = []
+    for name in ("md5", "sha256"):
+        t = time.perf_counter()
+        hashlib.new(name, data)
+        rates.append(f"{name.upper()} {64 / (time.perf_counter() - t):.0f} MB/s")
+    _hashes_done.append(True)
+    return ["hash ceilings on one core: " + ", ".join(rates)]
+
+
+_hashes_done: list = []
+
+EXTRAS = [transfers, server_put, loopback, hash_ceilings]

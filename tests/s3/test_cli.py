@@ -118,3 +118,53 @@ def test_cli_s3api_object_calls(aws_cli, bucket, tmp_path):
                      check=False, parse=False)
     assert no_key.returncode != 0
     assert "NoSuchKey" in no_key.stderr
+
+
+def test_cli_recursive_copy_move_and_remove(aws_cli, s3, bucket, tmp_path):
+    local = tmp_path / "tree"
+    (local / "sub").mkdir(parents=True)
+    (local / "a.txt").write_bytes(b"alpha")
+    (local / "sub" / "b.txt").write_bytes(b"beta")
+    copied = aws_cli("s3", "cp", str(local), f"s3://{bucket}/in/", "--recursive", parse=False)
+    assert copied.returncode == 0, copied.stderr
+    moved = aws_cli("s3", "mv", f"s3://{bucket}/in/a.txt", f"s3://{bucket}/out/a.txt", parse=False)
+    assert moved.returncode == 0, moved.stderr
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"])
+    assert keys == ["in/sub/b.txt", "out/a.txt"]
+    assert s3.get_object(Bucket=bucket, Key="out/a.txt")["Body"].read() == b"alpha"
+    removed = aws_cli("s3", "rm", f"s3://{bucket}/", "--recursive", parse=False)
+    assert removed.returncode == 0, removed.stderr
+    assert removed.stdout.count("delete: ") == 2
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def test_cli_presign_url_is_fetchable(aws_cli, s3, bucket):
+    import requests
+    s3.put_object(Bucket=bucket, Key="shared.txt", Body=b"presigned by the cli")
+    url = aws_cli("s3", "presign", f"s3://{bucket}/shared.txt", "--expires-in", "300", parse=False).stdout.strip()
+    assert "Signature=" in url  # CLI v1 signs with SigV2 query auth (AWSAccessKeyId, Expires)
+    response = requests.get(url, timeout=10)
+    assert response.status_code == 200 and response.content == b"presigned by the cli"
+
+
+def test_cli_force_remove_bucket_and_list_buckets(aws_cli, s3, unique_name):
+    name = unique_name("cli-force")
+    s3.create_bucket(Bucket=name)
+    for key in ("one", "two/three"):
+        s3.put_object(Bucket=name, Key=key, Body=b"x")
+    listed = aws_cli("s3", "ls", parse=False)
+    assert listed.returncode == 0 and name in listed.stdout
+    refused = aws_cli("s3", "rb", f"s3://{name}", check=False, parse=False)
+    assert refused.returncode != 0 and "BucketNotEmpty" in refused.stderr
+    forced = aws_cli("s3", "rb", f"s3://{name}", "--force", parse=False)
+    assert forced.returncode == 0, forced.stderr
+    assert name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_cli_website_configuration(aws_cli, s3, bucket):
+    done = aws_cli("s3", "website", f"s3://{bucket}/", "--index-document", "index.html",
+                   "--error-document", "error.html", parse=False)
+    assert done.returncode == 0, done.stderr
+    config = s3.get_bucket_website(Bucket=bucket)
+    assert config["IndexDocument"] == {"Suffix": "index.html"}
+    assert config["ErrorDocument"] == {"Key": "error.html"}

@@ -331,3 +331,21 @@ def test_gsi_read_of_an_unprojected_attribute_is_refused(ddb):
     got = ddb.query(TableName=name, IndexName="by-l", KeyConditionExpression="pk = :p",
                     ExpressionAttributeValues={":p": S("a")}, ProjectionExpression="note")["Items"]
     assert got == [{"note": S("n")}]
+
+
+def test_throughput_above_the_per_table_maximum_is_a_limit(ddb):
+    with pytest.raises(ClientError) as exc:
+        make_table(ddb, ProvisionedThroughput={"ReadCapacityUnits": 40001, "WriteCapacityUnits": 1})
+    expect_error(exc, "LimitExceededException", "The requested ReadCapacityUnits, 40001, is above the per table "
+                 "maximum for the account in us-east-1. Per table maximum: 40000.")
+
+
+def test_table_class_changes_twice_in_30_days(ddb, advance):
+    name = make_table(ddb)
+    for table_class in ("STANDARD_INFREQUENT_ACCESS", "STANDARD"):
+        ddb.update_table(TableName=name, TableClass=table_class)
+        advance(1)
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, TableClass="STANDARD_INFREQUENT_ACCESS")
+    expect_error(exc, "LimitExceededException",
+                 "Subscriber limit exceeded: Updates to TableClass are limited to 2 times in 30 day(s).")

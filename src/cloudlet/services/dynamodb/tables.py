@@ -137,6 +137,9 @@ def build_meta(ctx, params: dict) -> dict:
     if set(defined) != used:
         raise ValidationException(INVALID + "Number of attributes in KeySchema does not exactly match number of "
                                   "attributes defined in AttributeDefinitions")
+    _check_max_throughput(ctx, throughput)
+    for index in gsis:
+        _check_max_throughput(ctx, index.get("ProvisionedThroughput"), index["IndexName"])
     _check_tags(params.get("Tags") or [])
     now = ctx.now()
     arn = table_arn(ctx, name)
@@ -519,11 +522,17 @@ def update_table(ctx, params):
         current = meta["ProvisionedThroughput"]
         if was_provisioned:
             _check_will_change("the table", "the table", current, throughput)
+        _check_max_throughput(ctx, throughput)
         meta["ProvisionedThroughput"] = _new_throughput(current, throughput, now)
         busy = True
     if params.get("DeletionProtectionEnabled") is not None:
         meta["DeletionProtectionEnabled"] = params["DeletionProtectionEnabled"]
     if params.get("TableClass"):
+        changes = [t for t in meta.get("_class_changes", []) if now - t < 30 * 86400]
+        if len(changes) >= 2:
+            raise LimitExceededException("Subscriber limit exceeded: Updates to TableClass are limited to 2 times in "
+                                         "30 day(s).")
+        meta["_class_changes"] = changes + [now]
         meta["TableClass"] = params["TableClass"]
         busy = True
     meta.update(_capacity_options(params, meta))
@@ -578,6 +587,19 @@ def _check_will_change(what: str, of: str, current: dict, requested: dict) -> No
         "to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.")
 
 
+MAX_UNITS = 40000      # AWS's default per-table (and per-index) maximum for the account
+
+
+def _check_max_throughput(ctx, throughput: dict | None, index: str | None = None) -> None:
+    for unit in ("ReadCapacityUnits", "WriteCapacityUnits"):
+        if throughput and throughput[unit] > MAX_UNITS:
+            what, per = (f"{unit} for index {index}", "index") if index else (unit, "table")
+            raise LimitExceededException(
+                f"The requested {what}, {throughput[unit]}, is above the per {per} maximum for the account in "
+                f"{ctx.region}. Per {per} maximum: {MAX_UNITS}. Refer to the Amazon DynamoDB Developer Guide for "
+                "current limits and how to request higher limits.")
+
+
 def _new_throughput(current: dict, requested: dict, now: float) -> dict:
     """Provisioned throughput after an update: one decrease counted per update that lowers a unit."""
     new = dict(current)
@@ -615,6 +637,7 @@ def _gsi_update(ctx, table: Table, meta: dict, update: dict, now: float, definit
         if meta["BillingMode"] == "PROVISIONED" and not spec.get("ProvisionedThroughput"):
             raise ValidationException(INVALID + f"ProvisionedThroughput is not specified for index: "
                                       f"{spec['IndexName']}")
+        _check_max_throughput(ctx, spec.get("ProvisionedThroughput"), spec["IndexName"])
         known = {a["AttributeName"] for a in meta["AttributeDefinitions"]}
         meta["AttributeDefinitions"] += [{"AttributeName": k["AttributeName"], "AttributeType": defined[k["AttributeName"]]}
                                          for k in spec["KeySchema"] if k["AttributeName"] not in known]
@@ -644,6 +667,7 @@ def _gsi_update(ctx, table: Table, meta: dict, update: dict, now: float, definit
         if was_provisioned:
             _check_will_change(f"the index {name}", f"index {name}", index["ProvisionedThroughput"],
                                spec["ProvisionedThroughput"])
+        _check_max_throughput(ctx, spec["ProvisionedThroughput"], name)
         index["ProvisionedThroughput"] = _new_throughput(index["ProvisionedThroughput"],
                                                          spec["ProvisionedThroughput"], now)
     index.update(_capacity_options(spec, index, label=name))

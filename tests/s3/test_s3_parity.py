@@ -400,3 +400,21 @@ def test_copy_source_naming_a_delete_marker_by_version_id(s3, bucket):
     with pytest.raises(ClientError) as exc:
         s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "k"})
     assert error_of(exc) == ("NoSuchKey", 404)
+
+
+def test_expected_bucket_owner_of_another_account_is_access_denied(client, s3, bucket):
+    owner = client("sts").get_caller_identity()["Account"]
+    other = "111122223333" if owner != "111122223333" else "444455556666"
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", ExpectedBucketOwner=owner)
+    with pytest.raises(ClientError) as exc:
+        s3.head_bucket(Bucket=bucket, ExpectedBucketOwner=other)
+    assert error_of(exc) == ("403", 403)
+    with pytest.raises(ClientError) as exc:
+        s3.get_object(Bucket=bucket, Key="k", ExpectedBucketOwner=other)
+    assert error_of(exc) == ("AccessDenied", 403)
+    with pytest.raises(ClientError) as exc:
+        s3.copy_object(Bucket=bucket, Key="k2", CopySource={"Bucket": bucket, "Key": "k"},
+                       ExpectedSourceBucketOwner=other)
+    assert error_of(exc) == ("AccessDenied", 403)
+    s3.copy_object(Bucket=bucket, Key="k2", CopySource={"Bucket": bucket, "Key": "k"},
+                   ExpectedSourceBucketOwner=owner, ExpectedBucketOwner=owner)

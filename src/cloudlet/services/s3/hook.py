@@ -2,6 +2,8 @@
 checks, anonymous access, CORS preflight and headers, and browser POST uploads."""
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from cloudlet.errors import ServiceError
 from cloudlet.protocols import find_operation, parse_request, serialize_error, serialize_response
 from cloudlet.http import Response
@@ -27,9 +29,24 @@ async def request_hook(ctx, request):
         if bucket_name and find_bucket(bucket_name) is None:   # S3 tells anyone a bucket does not exist
             raise NoSuchBucket(NO_SUCH_BUCKET, BucketName=bucket_name)
         raise AccessDenied("Access Denied")
+    _check_expected_owners(request, bucket_name)
     if "origin" in request.headers and bucket_name and find_bucket(bucket_name) is not None:
         return await _with_cors(ctx, request, bucket_name)
     return None
+
+
+def _check_expected_owners(request, bucket_name: str | None) -> None:
+    """x-amz-expected-bucket-owner (and x-amz-source-expected-bucket-owner for the copy source's bucket):
+    a bucket of another account is AccessDenied."""
+    headers = request.headers
+    checks = [(headers.get("x-amz-expected-bucket-owner"), bucket_name)]
+    if headers.get("x-amz-copy-source"):
+        source = unquote(headers["x-amz-copy-source"].split("?", 1)[0]).lstrip("/").split("/", 1)[0]
+        checks.append((headers.get("x-amz-source-expected-bucket-owner"), source))
+    for expected, name in checks:
+        bucket = find_bucket(name) if expected and name else None
+        if bucket is not None and bucket.account != expected:
+            raise AccessDenied("Access Denied")
 
 
 async def _with_cors(ctx, request, bucket_name: str) -> Response:

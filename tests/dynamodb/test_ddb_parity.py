@@ -349,3 +349,17 @@ def test_table_class_changes_twice_in_30_days(ddb, advance):
         ddb.update_table(TableName=name, TableClass="STANDARD_INFREQUENT_ACCESS")
     expect_error(exc, "LimitExceededException",
                  "Subscriber limit exceeded: Updates to TableClass are limited to 2 times in 30 day(s).")
+
+
+def test_index_create_puts_the_table_in_updating(ddb):
+    name = make_table(ddb, ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    desc = ddb.update_table(TableName=name, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+                            GlobalSecondaryIndexUpdates=[{"Create": {
+                                **gsi("by-g", "g"), "ProvisionedThroughput": {"ReadCapacityUnits": 1,
+                                                                              "WriteCapacityUnits": 1}}}])
+    desc = desc["TableDescription"]
+    assert desc["TableStatus"] == "UPDATING"
+    assert (desc["GlobalSecondaryIndexes"][0]["IndexStatus"], desc["GlobalSecondaryIndexes"][0]["Backfilling"]) == (
+        "CREATING", False)
+    table = wait_all_active(ddb, name)
+    assert "Backfilling" not in table["GlobalSecondaryIndexes"][0]

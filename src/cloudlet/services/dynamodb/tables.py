@@ -375,10 +375,11 @@ def delete_table(ctx, params):
     if table is None:
         raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
     table = settle(ctx, table)
-    _check_not_busy(table.meta, deleting=True)
-    if any(g["IndexStatus"] != "ACTIVE" for g in table.meta.get("GlobalSecondaryIndexes", [])):
+    if table.meta.get("_status") != "CREATING" and any(
+            g["IndexStatus"] != "ACTIVE" for g in table.meta.get("GlobalSecondaryIndexes", [])):
         raise ResourceInUseException(IN_USE + "Cannot delete table while indexes are being created, updated, or "
                                      "deleted.")
+    _check_not_busy(table.meta, deleting=True)
     if table.meta.get("DeletionProtectionEnabled"):
         raise ValidationException("Resource cannot be deleted as it is currently protected against deletion. "
                                   "Disable deletion protection first.")
@@ -392,14 +393,26 @@ def delete_table(ctx, params):
 IN_USE = "Attempt to change a resource which is still in use: "
 
 
-def _check_not_busy(meta: dict, deleting: bool = False) -> None:
-    """AWS refuses to change (or delete) a table that is still being created or updated."""
+def _check_not_busy(meta: dict, deleting: bool = False, present: set = frozenset()) -> None:
+    """AWS refuses to change (or delete) a table that is still being created or updated; `present`: the
+    UpdateTable fields asked for."""
     name = meta["TableName"]
     if meta.get("_status") == "CREATING":
         raise ResourceInUseException(IN_USE + f"Table is being created: {name}")
-    if meta.get("_status") == "UPDATING":
-        raise ResourceInUseException(IN_USE + (f"Table: {name} is in the process of being updated." if deleting
-                                               else f"Table IOPS are currently being updated. Table: {name}"))
+    if meta.get("_status") != "UPDATING":
+        return
+    if deleting:
+        raise ResourceInUseException(IN_USE + f"Table: {name} is in the process of being updated.")
+    changing = [g for g in meta.get("GlobalSecondaryIndexes", []) if g["IndexStatus"] in ("CREATING", "DELETING")]
+    if not changing:
+        raise ResourceInUseException(IN_USE + f"Table IOPS are currently being updated. Table: {name}")
+    if "GlobalSecondaryIndexUpdates" in present:
+        return                          # another index change is a LimitExceededException (_gsi_update)
+    doing = "created" if changing[0]["IndexStatus"] == "CREATING" else "deleted"
+    if "StreamSpecification" in present:
+        raise ResourceInUseException(IN_USE + f"Can't change stream status when an index is being {doing}")
+    raise ResourceInUseException(IN_USE + f"Can't change table IOPS when an index is being {doing}. Table: {name} "
+                                 f"Indexes: [{', '.join(g['IndexName'] for g in changing)}]")
 
 
 @service.handler("ListTables")
@@ -484,7 +497,7 @@ def update_table(ctx, params):
         raise ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
     table = settle(ctx, table)
     if table.meta.get("_status") == "CREATING" or not present <= {"DeletionProtectionEnabled", "SSESpecification"}:
-        _check_not_busy(table.meta)     # protection and encryption may change while the table is UPDATING
+        _check_not_busy(table.meta, present=present)    # protection and encryption may change while UPDATING
     if params.get("ReplicaUpdates"):
         raise NotImplementedOperation("Global table replicas (UpdateTable ReplicaUpdates) are not implemented by "
                                       "cloudlet yet")
@@ -556,6 +569,7 @@ def update_table(ctx, params):
         for update in params.get("GlobalSecondaryIndexUpdates") or []:
             new_indexes += _gsi_update(ctx, table, meta, update, now, params.get("AttributeDefinitions"),
                                        was_provisioned)
+            busy = busy or bool(update.get("Create") or update.get("Delete"))   # the table is UPDATING meanwhile
         _prune_definitions(meta)
         if params.get("SSESpecification"):
             sse = params["SSESpecification"]

@@ -265,7 +265,7 @@ async def _run_import(ctx, arn: str, description: dict) -> None:
             for item in _parse(description, raw.decode(), table):
                 processed += 1
                 try:
-                    item = table.check_item(item)
+                    item, _ = table.check_item(item)
                 except ValidationException:
                     errors += 1
                     continue

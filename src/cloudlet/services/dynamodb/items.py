@@ -102,7 +102,7 @@ def _check_return_values(value: str | None, allowed: tuple[str, ...]) -> str:
 
 @service.handler("PutItem")
 def put_item(ctx, params):
-    return _write_single(ctx, params, lambda table: table.check_item(params["Item"]), replace=True)
+    return _write_single(ctx, params, lambda table: table.check_item(params["Item"])[0], replace=True)
 
 
 @service.handler("DeleteItem")
@@ -124,7 +124,7 @@ def _write_single(ctx, params, checked, replace: bool) -> dict:
     hk, rk = table.encode_key(attrs)
     meter = Meter(params.get("ReturnConsumedCapacity"), "write")
     if replace and condition is None and returns == "NONE" and not meter.active and storage.blind(table):
-        storage.write_blind([(table, hk, rk, new)])
+        storage.write_blind([(table, hk, rk, new, V.item_size(new))])
         return {}
     with storage.db.transaction():
         old = storage.get(table, hk, rk)
@@ -297,21 +297,21 @@ def batch_write_item(ctx, params):
                                           "'requestItems.member.writeRequest' failed to satisfy constraint: "
                                           "Member must not be null")
             if put is not None:
-                item = table.check_item(put["Item"])
+                item, size = table.check_item(put["Item"])
                 hk, rk = table.encode_key(item)
             else:
-                item = None
+                item, size = None, 0
                 hk, rk = table.encode_key(table.check_key(delete["Key"]))
             seen.append((hk, rk))
-            plans.append((table, hk, rk, item))
+            plans.append((table, hk, rk, item, size))
         _duplicates(seen)
     meter = Meter(params.get("ReturnConsumedCapacity"), "write")
     now = ctx.now()
     with storage.db.transaction():
         blind = []
-        for table, hk, rk, item in plans:
+        for table, hk, rk, item, size in plans:
             if not meter.active and storage.blind(table):
-                blind.append((table, hk, rk, item))
+                blind.append((table, hk, rk, item, size))
                 continue
             old = storage.get(table, hk, rk)
             if item is not None or old is not None:

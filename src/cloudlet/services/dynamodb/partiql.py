@@ -427,7 +427,7 @@ def _write(ctx, st: Statement, meter: Meter | None, now: float) -> dict:
     """INSERT, UPDATE or DELETE of one item; the caller holds a store transaction."""
     table = _table(ctx, st)
     if st.kind == "INSERT":
-        item = table.check_item(st.item)
+        item, _ = table.check_item(st.item)
         hk, rk = table.encode_key(item)
         if storage.get(table, hk, rk) is not None:
             raise DuplicateItemException("Duplicate primary key exists in table")

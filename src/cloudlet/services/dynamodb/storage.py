@@ -168,8 +168,9 @@ class Table:
                                       "keys has exceeded the size limit of 1024 bytes")
         return value
 
-    def check_item(self, item: dict) -> dict:
-        """A full item for a write: values valid, key present and typed, index keys typed, size."""
+    def check_item(self, item: dict) -> tuple[dict, int]:
+        """A full item for a write (values valid, key present and typed, index keys typed, size
+        in limits) and its size."""
         item = V.validate_item(item)
         for name in self.key_names:
             if name not in item:
@@ -179,9 +180,10 @@ class Table:
                 raise ValidationException("The provided key element does not match the schema")
             self._key_value(name, item[name])
         self.check_index_keys(item)
-        if V.item_size(item) > V.MAX_ITEM_SIZE:
+        size = V.item_size(item)
+        if size > V.MAX_ITEM_SIZE:
             raise ValidationException("Item size has exceeded the maximum allowed size")
-        return item
+        return item, size
 
     def check_index_keys(self, item: dict) -> None:
         for index in self.indexes:
@@ -273,14 +275,14 @@ class Storage:
         """Whether a write may skip reading the old item: nothing derived from it is kept."""
         return not (table.indexes or table.stream or table.pitr)
 
-    def write_blind(self, writes: list[tuple["Table", bytes, bytes, dict | None]]) -> None:
-        """Replace (new) or delete (new is None) items without knowing the old ones (only where
-        ``blind(table)``); one statement per kind, keys distinct."""
+    def write_blind(self, writes: list[tuple["Table", bytes, bytes, dict | None, int]]) -> None:
+        """Replace (new, of that size) or delete (new is None) items without knowing the old ones
+        (only where ``blind(table)``); one statement per kind, keys distinct."""
         self.db.executemany("DELETE FROM items WHERE tid=? AND hk=? AND rk=?",
-                            [(table.tid, hk, rk) for table, hk, rk, new in writes if new is None])
+                            [(table.tid, hk, rk) for table, hk, rk, new, _ in writes if new is None])
         self.db.executemany("INSERT OR REPLACE INTO items (tid, hk, rk, data, size, ttl) VALUES (?, ?, ?, ?, ?, ?)",
-                            [(table.tid, hk, rk, V.dumps(new), V.item_size(new), _ttl_value(new, table.ttl_attribute))
-                             for table, hk, rk, new in writes if new is not None])
+                            [(table.tid, hk, rk, V.dumps(new), size, _ttl_value(new, table.ttl_attribute))
+                             for table, hk, rk, new, size in writes if new is not None])
 
     def write(self, table: Table, hk: bytes, rk: bytes, old: dict | None, new: dict | None, now: float,
               service_identity: bool = False) -> None:

@@ -42,7 +42,7 @@ def _plan(ctx, action: dict):
         raise ResourceNotFoundException(NOT_FOUND)
     admit(table, "write")
     if kind == "Put":
-        item = table.check_item(spec["Item"])
+        item, _ = table.check_item(spec["Item"])
         key = table.key_of(item)
     else:
         item = None

@@ -418,3 +418,26 @@ def test_expected_bucket_owner_of_another_account_is_access_denied(client, s3, b
     assert error_of(exc) == ("AccessDenied", 403)
     s3.copy_object(Bucket=bucket, Key="k2", CopySource={"Bucket": bucket, "Key": "k"},
                    ExpectedSourceBucketOwner=owner, ExpectedBucketOwner=owner)
+
+
+def _queue_arn(client, unique_name):
+    sqs = client("sqs")
+    url = sqs.create_queue(QueueName=unique_name("events"))["QueueUrl"]
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def test_notification_events_and_filters_are_validated(client, s3, bucket, unique_name):
+    arn = _queue_arn(client, unique_name)
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:Bogus"]}]})
+    assert error_of(exc) == ("InvalidArgument", 400)
+    assert exc.value.response["Error"]["Message"] == "The event is not supported for notifications"
+    assert exc.value.response["Error"]["ArgumentValue"] == "s3:ObjectCreated:Bogus"
+    rules = [{"Name": "prefix", "Value": "a/"}, {"Name": "prefix", "Value": "b/"}]
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"],
+                                     "Filter": {"Key": {"FilterRules": rules}}}]})
+    assert error_of(exc) == ("InvalidArgument", 400)
+    assert exc.value.response["Error"]["Message"] == "Cannot specify more than one prefix rule in a filter."

@@ -109,14 +109,21 @@ async def _validate(ctx, config: dict) -> None:
             parts = arn.split(":")
             if len(parts) < 6 or parts[0] != "arn":
                 raise InvalidArgument("The ARN could not be parsed", ArgumentName=arn, ArgumentValue=arn)
+            names = set()
             for rule in ((item.get("Filter") or {}).get("Key") or {}).get("FilterRules") or []:
-                if rule.get("Name", "").lower() not in ("prefix", "suffix"):
+                name = rule.get("Name", "").lower()
+                if name not in ("prefix", "suffix"):
                     raise InvalidArgument("filter rule name must be either prefix or suffix",
                                           ArgumentName="FilterRule.Name", ArgumentValue=rule.get("Name"))
+                if name in names:
+                    raise InvalidArgument(f"Cannot specify more than one {name} rule in a filter.",
+                                          ArgumentName="FilterRule.Name", ArgumentValue=rule.get("Name"))
+                names.add(name)
                 rule["Name"] = rule["Name"].capitalize()
             for event in item.get("Events") or []:
-                if not event.startswith("s3:"):
-                    raise InvalidArgument("The event is not supported for notifications", ArgumentName=event)
+                if event not in service.model.shape_for("Event").enum:
+                    raise InvalidArgument("The event is not supported for notifications", ArgumentName="Event",
+                                          ArgumentValue=event)
             prefix, suffix = _filter(item)
             for other_prefix, other_suffix, other_events in seen:
                 overlap_events = any(_event_matches(other_events, e[3:]) or _event_matches(item["Events"], o[3:])

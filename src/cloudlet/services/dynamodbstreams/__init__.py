@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+from datetime import datetime, timezone
 
 from cloudlet.errors import error_class
 from cloudlet.service import Service
@@ -20,6 +22,7 @@ TrimmedDataAccessException = error_class("TrimmedDataAccessException")
 RETENTION = 24 * 3600
 ITERATOR_LIFETIME = 15 * 60
 SEQUENCE_BASE = 10 ** 20
+_STREAM_ARN = re.compile(r"arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table/[a-zA-Z0-9_.-]{3,255}/stream/\S+")
 
 
 def _db(ctx):
@@ -32,7 +35,13 @@ def _decode_records(text: str) -> dict:
     return values.loads(text)
 
 
+def _check_arn(arn: str) -> None:
+    if not _STREAM_ARN.fullmatch(arn):
+        raise ValidationException("Invalid StreamArn")
+
+
 def _stream(ctx, arn: str):
+    _check_arn(arn)
     row = _db(ctx).one("SELECT * FROM streams WHERE arn=? AND account=? AND region=?", (arn, ctx.account, ctx.region))
     if row is None or (row["disabled_at"] is not None and ctx.now() - row["disabled_at"] > RETENTION):
         raise ResourceNotFoundException(f"Requested resource not found: Stream: {arn} not found")
@@ -51,6 +60,7 @@ def list_streams(ctx, params):
         sql += " AND table_name=?"
         args.append(params["TableName"])
     if params.get("ExclusiveStartStreamArn"):
+        _check_arn(params["ExclusiveStartStreamArn"])
         sql += " AND arn > ?"
         args.append(params["ExclusiveStartStreamArn"])
     rows = _db(ctx).query(sql + " ORDER BY arn", args)
@@ -73,11 +83,13 @@ def describe_stream(ctx, params):
     if row["disabled_at"] is not None and first[1] is not None:
         sequence_range["EndingSequenceNumber"] = _sequence(first[1])
     shard = {"ShardId": row["shard_id"], "SequenceNumberRange": sequence_range}
+    after = params.get("ExclusiveStartShardId")
     return {"StreamDescription": {
         "StreamArn": row["arn"], "StreamLabel": row["label"],
         "StreamStatus": "ENABLED" if row["disabled_at"] is None else "DISABLED",
         "StreamViewType": row["view_type"], "CreationRequestDateTime": row["created"],
-        "TableName": row["table_name"], "KeySchema": json.loads(row["key_schema"]), "Shards": [shard]}}
+        "TableName": row["table_name"], "KeySchema": json.loads(row["key_schema"]),
+        "Shards": [shard] if after is None or row["shard_id"] > after else []}}
 
 
 def _iterator(arn: str, sid: int, after: int, now: float) -> str:
@@ -92,10 +104,17 @@ def get_shard_iterator(ctx, params):
         raise ResourceNotFoundException("Requested resource not found: Shard does not exist")
     kind = params["ShardIteratorType"]
     db = _db(ctx)
+    if kind in ("TRIM_HORIZON", "LATEST", "AT_TIMESTAMP") and params.get("SequenceNumber"):
+        raise ValidationException(f"Sequence number must not be specified for {kind} shard iterator type")
     if kind == "TRIM_HORIZON":
         after = 0
     elif kind == "LATEST":
         after = db.one("SELECT COALESCE(MAX(seq), 0) FROM stream_records")[0]
+    elif kind == "AT_TIMESTAMP":
+        if params.get("Timestamp") is None:
+            raise ValidationException("Must specify timestamp for AT_TIMESTAMP shard iterator type")
+        after = db.one("SELECT COALESCE(MAX(seq), 0) FROM stream_records WHERE sid=? AND created < ?",
+                       (row["id"], params["Timestamp"].timestamp()))[0]
     else:
         number = params.get("SequenceNumber")
         if not number:
@@ -122,8 +141,9 @@ def get_records(ctx, params):
         raise ValidationException("Invalid ShardIterator")
     now = ctx.now()
     if now - issued > ITERATOR_LIFETIME:
-        raise ExpiredIteratorException("Iterator expired. The iterator was created at time "
-                                       f"{issued} while right now it is {now}")
+        raise ExpiredIteratorException(f"Iterator expired. The iterator was created at time {_java_date(issued)} "
+                                       f"while right now it is {_java_date(now)} which is further in the future "
+                                       f"than the tolerated delay of {ITERATOR_LIFETIME * 1000} milliseconds.")
     row = _stream(ctx, arn)
     limit = params.get("Limit") or 1000
     rows = _db(ctx).query("SELECT seq, data FROM stream_records WHERE sid=? AND seq > ? AND created >= ? "
@@ -135,7 +155,13 @@ def get_records(ctx, params):
         records.append(record)
         after = seq
     result = {"Records": records}
-    closed = row["disabled_at"] is not None
-    if not (closed and not records):
+    # a closed shard (disabled stream) read to its end has no next iterator
+    if row["disabled_at"] is None or _db(ctx).one("SELECT 1 FROM stream_records WHERE sid=? AND seq > ? LIMIT 1",
+                                                  (sid, after)):
         result["NextShardIterator"] = _iterator(arn, sid, after, now)
     return result
+
+
+def _java_date(moment: float) -> str:
+    """A time as AWS's Java services print it: 'Sun Nov 22 21:02:42 UTC 2026'."""
+    return datetime.fromtimestamp(moment, tz=timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y")

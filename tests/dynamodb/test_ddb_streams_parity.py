@@ -1,0 +1,107 @@
+"""DynamoDB Streams, TTL, PartiQL and backups answering as real AWS does (values, codes, wording)."""
+import re
+
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+import ddb_helpers
+from cloudlet_harness import make_client
+from ddb_helpers import S, expect_error
+
+
+@pytest.fixture(scope="module")
+def streams(server):
+    return make_client(server, "dynamodbstreams", config=Config(retries={"max_attempts": 1}))
+
+
+def stream_table(ddb, unique_name, view_type="KEYS_ONLY"):
+    name = ddb_helpers.make_table(ddb, name=unique_name("sp"),
+                                  StreamSpecification={"StreamEnabled": True, "StreamViewType": view_type})
+    arn = ddb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    return name, arn
+
+
+def only_shard(streams, arn):
+    return streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+
+
+# --------------------------------------------------------------------------- streams
+
+
+def test_get_records_limit_above_1000_is_a_validation_error(ddb, streams, unique_name):
+    _, arn = stream_table(ddb, unique_name)
+    shard = only_shard(streams, arn)["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
+    assert streams.get_records(ShardIterator=iterator, Limit=1000)["Records"] == []
+    with pytest.raises(ClientError) as exc:
+        streams.get_records(ShardIterator=iterator, Limit=1001)
+    expect_error(exc, "ValidationException", "Value '1001' at 'limit' failed to satisfy constraint: "
+                                             "Member must have value less than or equal to 1000")
+    with pytest.raises(ClientError) as exc:
+        streams.list_streams(Limit=101)
+    expect_error(exc, "ValidationException", "Member must have value less than or equal to 100")
+
+
+def test_malformed_stream_arn_is_a_validation_error(ddb, streams, unique_name):
+    _, arn = stream_table(ddb, unique_name)
+    shard = only_shard(streams, arn)["ShardId"]
+    bogus = "sdfadfsddafgdafsgjnadflkgnalngalsdfnlkasnlkasdfasdfasf"
+    for call in (lambda: streams.describe_stream(StreamArn=bogus),
+                 lambda: streams.get_shard_iterator(StreamArn=bogus, ShardId=shard, ShardIteratorType="LATEST"),
+                 lambda: streams.list_streams(ExclusiveStartStreamArn=bogus)):
+        with pytest.raises(ClientError) as exc:
+            call()
+        expect_error(exc, "ValidationException", "Invalid StreamArn")
+    # a well-formed ARN of no stream is not found
+    with pytest.raises(ClientError) as exc:
+        streams.describe_stream(StreamArn=arn.rsplit("/", 1)[0] + "/2000-01-01T00:00:00.000")
+    expect_error(exc, "ResourceNotFoundException", "Requested resource not found")
+
+
+def test_describe_stream_exclusive_start_shard_id_pages_past_the_shard(ddb, streams, unique_name):
+    _, arn = stream_table(ddb, unique_name)
+    shard = only_shard(streams, arn)["ShardId"]
+    desc = streams.describe_stream(StreamArn=arn, ExclusiveStartShardId=shard)["StreamDescription"]
+    assert desc["Shards"] == [] and "LastEvaluatedShardId" not in desc
+    desc = streams.describe_stream(StreamArn=arn, ExclusiveStartShardId="z" * 40)["StreamDescription"]
+    assert desc["Shards"] == []
+
+
+def test_sequence_number_with_trim_horizon_or_latest_is_a_validation_error(ddb, streams, unique_name):
+    _, arn = stream_table(ddb, unique_name)
+    shard = only_shard(streams, arn)
+    start = shard["SequenceNumberRange"]["StartingSequenceNumber"]
+    for kind in ("TRIM_HORIZON", "LATEST"):
+        with pytest.raises(ClientError) as exc:
+            streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType=kind,
+                                       SequenceNumber=start)
+        expect_error(exc, "ValidationException")
+
+
+def test_closed_shard_read_to_its_end_has_no_next_iterator(ddb, streams, unique_name):
+    name, arn = stream_table(ddb, unique_name)
+    ddb.put_item(TableName=name, Item={"pk": S("a")})
+    ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
+    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=ddb_helpers.FAST)
+    shard = only_shard(streams, arn)
+    assert "EndingSequenceNumber" in shard["SequenceNumberRange"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    resp = streams.get_records(ShardIterator=iterator)
+    assert [r["eventName"] for r in resp["Records"]] == ["INSERT"]
+    assert "NextShardIterator" not in resp
+
+
+def test_expired_iterator_message_names_both_times(ddb, streams, unique_name, advance):
+    _, arn = stream_table(ddb, unique_name)
+    shard = only_shard(streams, arn)["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
+    advance(16 * 60)
+    with pytest.raises(ClientError) as exc:
+        streams.get_records(ShardIterator=iterator)
+    expect_error(exc, "ExpiredIteratorException")
+    message = exc.value.response["Error"]["Message"]
+    assert re.fullmatch(r"Iterator expired\. The iterator was created at time \w{3} \w{3} \d\d \d\d:\d\d:\d\d UTC "
+                        r"\d{4} while right now it is \w{3} \w{3} \d\d \d\d:\d\d:\d\d UTC \d{4} which is further in "
+                        r"the future than the tolerated delay of 900000 milliseconds\.", message), message

@@ -1,7 +1,7 @@
 """Per-object sub-resources: tags, ACLs, GetObjectAttributes and Glacier restores."""
 from __future__ import annotations
 
-from cloudlet.services.s3 import versions
+from cloudlet.services.s3 import notifications, versions
 from cloudlet.services.s3.acl import grants_from_request, header_grants, policy_output
 from cloudlet.services.s3.common import get_bucket, respond, service, tag_set, to_dt, validate_tags
 from cloudlet.services.s3.errors import InvalidObjectState, MalformedXML, RestoreAlreadyInProgress
@@ -14,6 +14,10 @@ DAY = 86400
 def _target(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
     return bucket, resolve(ctx, bucket, params["Key"], params.get("VersionId"))
+
+
+def _emit(ctx, bucket, obj, event: str) -> None:
+    notifications.emit(ctx, bucket, event, obj.key, etag=obj.etag, version_id=obj.version_id)
 
 
 def _version_out(bucket, obj) -> dict:
@@ -32,6 +36,7 @@ def put_object_tagging(ctx, params):
     tags = validate_tags((params.get("Tagging") or {}).get("TagSet") or [], object_tags=True)
     obj.meta["tags"] = tags
     versions.update_meta(obj)
+    _emit(ctx, bucket, obj, "ObjectTagging:Put")
     return _version_out(bucket, obj)
 
 
@@ -40,6 +45,7 @@ def delete_object_tagging(ctx, params):
     bucket, obj = _target(ctx, params)
     obj.meta.pop("tags", None)
     versions.update_meta(obj)
+    _emit(ctx, bucket, obj, "ObjectTagging:Delete")
     return _version_out(bucket, obj)
 
 
@@ -59,6 +65,7 @@ def put_object_acl(ctx, params):
     else:
         obj.meta["acl"] = grants_from_request(bucket.name, bucket.account, params, for_object=True)
     versions.update_meta(obj)
+    _emit(ctx, bucket, obj, "ObjectAcl:Put")
     return {}
 
 

@@ -105,3 +105,28 @@ def test_expired_iterator_message_names_both_times(ddb, streams, unique_name, ad
     assert re.fullmatch(r"Iterator expired\. The iterator was created at time \w{3} \w{3} \d\d \d\d:\d\d:\d\d UTC "
                         r"\d{4} while right now it is \w{3} \w{3} \d\d \d\d:\d\d:\d\d UTC \d{4} which is further in "
                         r"the future than the tolerated delay of 900000 milliseconds\.", message), message
+
+
+# --------------------------------------------------------------------------- backups and exports
+
+
+def test_backup_arn_has_a_14_digit_timestamp_and_features_of_the_source(ddb, unique_name):
+    name = ddb_helpers.make_table(ddb, name=unique_name("bk"),
+                                  StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    arn = ddb.create_backup(TableName=name, BackupName="bk1")["BackupDetails"]["BackupArn"]
+    assert re.fullmatch(rf"arn:aws:dynamodb:us-east-1:\d{{12}}:table/{name}/backup/\d{{14}}-[0-9a-f]{{8}}", arn), arn
+    features = ddb.describe_backup(BackupArn=arn)["BackupDescription"]["SourceTableFeatureDetails"]
+    assert features["StreamDescription"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
+    assert features["TimeToLiveDescription"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"}
+
+
+def test_export_arn_has_a_14_digit_timestamp(ddb, client, unique_name):
+    name = ddb_helpers.make_table(ddb, name=unique_name("ex"))
+    ddb.update_continuous_backups(TableName=name,
+                                  PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    bucket = unique_name("exb")
+    client("s3").create_bucket(Bucket=bucket)
+    arn = ddb.export_table_to_point_in_time(TableArn=ddb.describe_table(TableName=name)["Table"]["TableArn"],
+                                            S3Bucket=bucket)["ExportDescription"]["ExportArn"]
+    assert re.fullmatch(rf"arn:aws:dynamodb:us-east-1:\d{{12}}:table/{name}/export/\d{{14}}-[0-9a-f]{{8}}", arn), arn

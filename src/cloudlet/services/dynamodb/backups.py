@@ -155,6 +155,12 @@ def _description(row) -> dict:
     if meta.get("GlobalSecondaryIndexes"):
         features["GlobalSecondaryIndexes"] = [{"IndexName": i["IndexName"], "KeySchema": i["KeySchema"],
                                                "Projection": i["Projection"]} for i in meta["GlobalSecondaryIndexes"]]
+    if meta.get("StreamSpecification", {}).get("StreamEnabled"):
+        features["StreamDescription"] = meta["StreamSpecification"]
+    if meta.get("_ttl", {}).get("enabled"):
+        features["TimeToLiveDescription"] = {"TimeToLiveStatus": "ENABLED", "AttributeName": meta["_ttl"]["attribute"]}
+    if meta.get("_sse"):
+        features["SSEDescription"] = meta["_sse"]
     return {"BackupDetails": _details(row), "SourceTableDetails": source, "SourceTableFeatureDetails": features}
 
 
@@ -162,9 +168,9 @@ def _description(row) -> dict:
 def create_backup(ctx, params):
     table = _source_table(ctx, params["TableName"])
     now = ctx.now()
-    arn = f"{table.meta['TableArn']}/backup/{int(now * 1000):013d}-{uuid.uuid4().hex[:8]}"
+    arn = f"{table.meta['TableArn']}/backup/{int(now * 1000):014d}-{uuid.uuid4().hex[:8]}"
     count, size = storage.stats(table)
-    meta = {k: v for k, v in table.meta.items() if not k.startswith("_") or k == "_sse"}
+    meta = {k: v for k, v in table.meta.items() if not k.startswith("_") or k in ("_sse", "_ttl")}
     with storage.db.transaction():
         storage.db.execute("INSERT INTO backups (arn, account, region, table_name, name, created, meta, size, count, "
                            "type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'USER')",

@@ -91,7 +91,7 @@ async def export_table(ctx, params):
         raise InvalidRestoreTimeException("Requested point in time is not within the restorable time range of "
                                           "the table.")
     lines = _snapshot(table, moment)
-    export_id = f"{int(now * 1000):013d}-{uuid.uuid4().hex[:8]}"
+    export_id = f"{int(now * 1000):014d}-{uuid.uuid4().hex[:8]}"
     arn = f"{table.meta['TableArn']}/export/{export_id}"
     prefix = (params.get("S3Prefix") or "").rstrip("/")
     base = f"{prefix}/AWSDynamoDB/{export_id}" if prefix else f"AWSDynamoDB/{export_id}"
@@ -192,7 +192,7 @@ async def import_table(ctx, params):
     build_meta(ctx, creation)  # validate before anything is created
     desc = create_table(ctx, creation)["TableDescription"]
     now = ctx.now()
-    arn = f"{desc['TableArn']}/import/{int(now * 1000):013d}-{uuid.uuid4().hex[:8]}"
+    arn = f"{desc['TableArn']}/import/{int(now * 1000):014d}-{uuid.uuid4().hex[:8]}"
     description = {
         "ImportArn": arn, "ImportStatus": "IN_PROGRESS", "TableArn": desc["TableArn"], "TableId": desc["TableId"],
         "ClientToken": params.get("ClientToken") or uuid.uuid4().hex, "S3BucketSource": params["S3BucketSource"],

@@ -363,3 +363,40 @@ def test_index_create_puts_the_table_in_updating(ddb):
         "CREATING", False)
     table = wait_all_active(ddb, name)
     assert "Backfilling" not in table["GlobalSecondaryIndexes"][0]
+
+
+def test_provisioned_warm_throughput_tracks_the_highest_units(ddb):
+    name = make_table(ddb, ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    warm = ddb.describe_table(TableName=name)["Table"]["WarmThroughput"]
+    assert (warm["ReadUnitsPerSecond"], warm["WriteUnitsPerSecond"]) == (1, 1)
+    ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 3, "WriteCapacityUnits": 3})
+    wait_all_active(ddb, name)
+    ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 2})
+    warm = wait_all_active(ddb, name)["WarmThroughput"]
+    assert (warm["ReadUnitsPerSecond"], warm["WriteUnitsPerSecond"]) == (3, 3)
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, WarmThroughput={"ReadUnitsPerSecond": 2})
+    expect_error(exc, "ValidationException", "One or more parameter values were invalid: Requested ReadUnitsPerSecond "
+                 "for WarmThroughput for table is lower than current WarmThroughput, decreasing WarmThroughput is "
+                 "not supported")
+    ddb.update_table(TableName=name, BillingMode="PAY_PER_REQUEST")
+    warm = wait_all_active(ddb, name)["WarmThroughput"]
+    assert (warm["ReadUnitsPerSecond"], warm["WriteUnitsPerSecond"]) == (12000, 4000)
+
+
+def test_disabled_stream_leaves_no_specification_but_keeps_the_latest_arn(ddb):
+    name = make_table(ddb, StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    arn = ddb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    desc = ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})["TableDescription"]
+    assert desc["TableStatus"] == "UPDATING"
+    table = wait_all_active(ddb, name)
+    assert "StreamSpecification" not in table
+    assert table["LatestStreamArn"] == arn
+
+
+def test_encryption_no_op_is_refused(ddb):
+    name = make_table(ddb)
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, SSESpecification={"Enabled": False})
+    expect_error(exc, "ValidationException",
+                 "One or more parameter values were invalid: Table is already encrypted by default")

@@ -66,16 +66,29 @@ def _throughput(spec: dict | None) -> dict:
             "WriteCapacityUnits": spec["WriteCapacityUnits"]}
 
 
-# Every new table (and GSI) starts warm for AWS's baseline, or its provisioned units if higher.
+# A new on-demand table (or GSI) is warm for AWS's baseline, a provisioned one for its units; warm
+# throughput then only rises (with increases of provisioned units, a switch to on-demand, or on request).
 WARM_READ, WARM_WRITE = 12000, 4000
+WARM_UNITS = ("ReadUnitsPerSecond", "WriteUnitsPerSecond")
 
 
-def _warm(configured: dict | None, throughput: dict, status: str) -> dict:
-    configured = configured or {}
-    return {"ReadUnitsPerSecond": configured.get("ReadUnitsPerSecond") or max(WARM_READ, throughput["ReadCapacityUnits"]),
-            "WriteUnitsPerSecond": configured.get("WriteUnitsPerSecond")
-            or max(WARM_WRITE, throughput["WriteCapacityUnits"]),
-            "Status": status}
+def _warm_base(entry: dict) -> dict:
+    throughput = entry["ProvisionedThroughput"]
+    if not throughput["ReadCapacityUnits"]:
+        return {"ReadUnitsPerSecond": WARM_READ, "WriteUnitsPerSecond": WARM_WRITE}
+    return {"ReadUnitsPerSecond": throughput["ReadCapacityUnits"],
+            "WriteUnitsPerSecond": throughput["WriteCapacityUnits"]}
+
+
+def _warm(entry: dict, status: str) -> dict:
+    """The WarmThroughput of a table or GSI (metadata `entry`)."""
+    return {**_warm_base(entry), **entry.get("_warm", {}), "Status": status}
+
+
+def _keep_warm(entry: dict, before: dict) -> None:
+    """After a throughput or billing change: warm throughput never decreases."""
+    base = _warm_base(entry)
+    entry["_warm"] = {u: max(before[u], base[u]) for u in WARM_UNITS}
 
 
 def build_meta(ctx, params: dict) -> dict:
@@ -152,7 +165,7 @@ def build_meta(ctx, params: dict) -> dict:
         "GlobalSecondaryIndexes": [{"IndexName": i["IndexName"], "KeySchema": i["KeySchema"],
                                     "Projection": i["Projection"],
                                     "ProvisionedThroughput": _throughput(i.get("ProvisionedThroughput")),
-                                    "IndexStatus": "ACTIVE", **_capacity_options(i, label=i["IndexName"])} for i in gsis],
+                                    "IndexStatus": "ACTIVE"} for i in gsis],
         "DeletionProtectionEnabled": bool(params.get("DeletionProtectionEnabled")),
         "_ready_at": now + ACTIVATION_DELAY, "_status": "CREATING",
         "_tags": {t["Key"]: t["Value"] for t in params.get("Tags") or []},
@@ -161,7 +174,9 @@ def build_meta(ctx, params: dict) -> dict:
         meta["_ppr_since"] = now
     if params.get("TableClass"):
         meta["TableClass"] = params["TableClass"]
-    meta.update(_capacity_options(params))
+    meta.update(_capacity_options(params, meta, creating=True))
+    for index, spec in zip(meta["GlobalSecondaryIndexes"], gsis):
+        index.update(_capacity_options(spec, index, index["IndexName"], creating=True))
     sse = params.get("SSESpecification")
     if sse and sse.get("Enabled"):
         key = sse.get("KMSMasterKeyId") or f"arn:{ctx.partition}:kms:{ctx.region}:{ctx.account}:key/" \
@@ -172,27 +187,28 @@ def build_meta(ctx, params: dict) -> dict:
     return meta
 
 
-def _capacity_options(spec: dict, current: dict | None = None, label: str | None = None) -> dict:
+def _capacity_options(spec: dict, current: dict, label: str | None = None, creating: bool = False) -> dict:
     """The OnDemandThroughput and WarmThroughput a CreateTable, UpdateTable or GSI specification sets, over
-    the ones of `current` (the table or index metadata being updated); label: the index name, if any."""
+    the ones of `current` (the table or index metadata: being created, or updated); label: the index name."""
     options = {}
     warm = spec.get("WarmThroughput")
     if warm:
         what = f"index {label}" if label else "table"
-        now = _warm(current.get("_warm"), current["ProvisionedThroughput"], "") if current else None
-        for unit, least in (("ReadUnitsPerSecond", WARM_READ), ("WriteUnitsPerSecond", WARM_WRITE)):
-            if warm.get(unit) is None:
+        now = _warm(current, "")
+        provisioned = bool(current["ProvisionedThroughput"]["ReadCapacityUnits"])
+        for unit in WARM_UNITS:
+            if warm.get(unit) is None or warm[unit] >= now[unit]:
                 continue
-            if now is not None and warm[unit] < now[unit]:
+            if not creating:
                 raise ValidationException(INVALID + f"Requested {unit} for WarmThroughput for {what} is lower than "
                                           "current WarmThroughput, decreasing WarmThroughput is not supported")
-            if now is None and warm[unit] < least:
-                raise ValidationException(INVALID + f"Requested {unit} for WarmThroughput for {what} is lower than "
-                                          "initial throughput for OnDemand")
-        options["_warm"] = {**(current or {}).get("_warm", {}), **warm}
+            floor = (f"{unit[:-len('UnitsPerSecond')]}CapacityUnits of ProvisionedThroughput" if provisioned
+                     else "initial throughput for OnDemand")
+            raise ValidationException(INVALID + f"Requested {unit} for WarmThroughput for {what} is lower than {floor}")
+        options["_warm"] = {u: warm.get(u) or now[u] for u in WARM_UNITS}
     on_demand = spec.get("OnDemandThroughput")
     if on_demand:
-        before = (current or {}).get("OnDemandThroughput") or {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1}
+        before = current.get("OnDemandThroughput") or {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1}
         options["OnDemandThroughput"] = {**before, **on_demand}
     return options
 
@@ -235,7 +251,7 @@ def disable_stream(ctx, meta: dict) -> None:
     stream = meta.pop("_stream", None)
     if stream:
         service.db.execute("UPDATE streams SET disabled_at=? WHERE id=?", (ctx.now(), stream["sid"]))
-    meta["StreamSpecification"] = {"StreamEnabled": False}
+    meta.pop("StreamSpecification", None)      # LatestStreamArn/Label stay, as AWS keeps them
 
 
 # -- describe -------------------------------------------------------------------------------------
@@ -298,7 +314,7 @@ def describe(ctx, table: Table, status: str | None = None) -> dict:
                    **_index_stats(table, index)}
             if status == "CREATING":        # indexes made with the table are created with it
                 gsi["IndexStatus"] = "CREATING"
-            gsi["WarmThroughput"] = _warm(index.get("_warm"), index["ProvisionedThroughput"], gsi["IndexStatus"])
+            gsi["WarmThroughput"] = _warm(index, gsi["IndexStatus"])
             desc["GlobalSecondaryIndexes"].append(gsi)
     for name in ("StreamSpecification", "LatestStreamArn", "LatestStreamLabel", "RestoreSummary"):
         if meta.get(name) is not None:
@@ -309,8 +325,7 @@ def describe(ctx, table: Table, status: str | None = None) -> dict:
         desc["TableClassSummary"] = {"TableClass": meta["TableClass"]}
     if meta.get("OnDemandThroughput"):
         desc["OnDemandThroughput"] = meta["OnDemandThroughput"]
-    desc["WarmThroughput"] = _warm(meta.get("_warm"), meta["ProvisionedThroughput"],
-                                   "ACTIVE" if status in ("ACTIVE", "UPDATING") else status)
+    desc["WarmThroughput"] = _warm(meta, "ACTIVE" if status in ("ACTIVE", "UPDATING") else status)
     return desc
 
 
@@ -509,6 +524,7 @@ def update_table(ctx, params):
     if billing == "PROVISIONED" and not throughput:
         raise ValidationException(INVALID + "ProvisionedThroughput must be specified when BillingMode is PROVISIONED")
     was_provisioned = meta["BillingMode"] == "PROVISIONED"
+    warm_before = _warm(meta, "")
     if billing == "PROVISIONED" and not was_provisioned:
         updated = {u["Update"]["IndexName"] for u in params.get("GlobalSecondaryIndexUpdates") or []
                    if u.get("Update") and u["Update"].get("ProvisionedThroughput")}
@@ -523,7 +539,9 @@ def update_table(ctx, params):
             meta["ProvisionedThroughput"] = _throughput(None)
             meta["_ppr_since"] = now
             for gsi in meta.get("GlobalSecondaryIndexes", []):
+                before = _warm(gsi, "")
                 gsi["ProvisionedThroughput"] = _throughput(None)
+                _keep_warm(gsi, before)
         else:                               # a switch to PROVISIONED drops the on-demand maximums
             meta.pop("OnDemandThroughput", None)
             for gsi in meta.get("GlobalSecondaryIndexes", []):
@@ -538,6 +556,8 @@ def update_table(ctx, params):
         _check_max_throughput(ctx, throughput)
         meta["ProvisionedThroughput"] = _new_throughput(current, throughput, now)
         busy = True
+    if billing or throughput:
+        _keep_warm(meta, warm_before)
     if params.get("DeletionProtectionEnabled") is not None:
         meta["DeletionProtectionEnabled"] = params["DeletionProtectionEnabled"]
     if params.get("TableClass"):
@@ -558,6 +578,7 @@ def update_table(ctx, params):
                 if meta.get("_stream"):
                     raise ValidationException(f"Table already has an enabled stream: TableName: {meta['TableName']}")
                 enable_stream(ctx, meta, table.tid, spec["StreamViewType"])
+                busy = True
             else:
                 if spec.get("StreamViewType"):
                     raise ValidationException(INVALID + "If stream is being disabled, then UpdateViewType must not "
@@ -565,6 +586,7 @@ def update_table(ctx, params):
                 if not meta.get("_stream"):
                     raise ValidationException(f"Table has no stream to disable: TableName: {meta['TableName']}")
                 disable_stream(ctx, meta)
+                busy = True
         new_indexes = []
         for update in params.get("GlobalSecondaryIndexUpdates") or []:
             new_indexes += _gsi_update(ctx, table, meta, update, now, params.get("AttributeDefinitions"),
@@ -573,6 +595,11 @@ def update_table(ctx, params):
         _prune_definitions(meta)
         if params.get("SSESpecification"):
             sse = params["SSESpecification"]
+            if sse.get("Enabled") is False and not meta.get("_sse"):
+                raise ValidationException(INVALID + "Table is already encrypted by default")
+            if sse.get("KMSMasterKeyId") and sse["KMSMasterKeyId"] == meta.get("_sse", {}).get("KMSMasterKeyArn"):
+                raise ValidationException(INVALID + "Table is already encrypted with given KMSMasterKeyId. Use "
+                                          "KMSMasterKeyId parameter if you want to change Master Key")
             if sse.get("Enabled") is False:
                 meta.pop("_sse", None)
             else:
@@ -658,7 +685,8 @@ def _gsi_update(ctx, table: Table, meta: dict, update: dict, now: float, definit
         gsis.append({"IndexName": spec["IndexName"], "KeySchema": spec["KeySchema"], "Projection": spec["Projection"],
                      "ProvisionedThroughput": _throughput(spec.get("ProvisionedThroughput")),
                      "IndexStatus": "CREATING", "Backfilling": False, "_ready_at": now + ACTIVATION_DELAY,
-                     "iid": storage.new_index_id(table.tid), **_capacity_options(spec, label=spec["IndexName"])})
+                     "iid": storage.new_index_id(table.tid)})
+        gsis[-1].update(_capacity_options(spec, gsis[-1], spec["IndexName"], creating=True))
         return [spec["IndexName"]]
     action = "Delete" if update.get("Delete") else "Update"
     name = update[action]["IndexName"]
@@ -682,8 +710,10 @@ def _gsi_update(ctx, table: Table, meta: dict, update: dict, now: float, definit
             _check_will_change(f"the index {name}", f"index {name}", index["ProvisionedThroughput"],
                                spec["ProvisionedThroughput"])
         _check_max_throughput(ctx, spec["ProvisionedThroughput"], name)
+        before = _warm(index, "")
         index["ProvisionedThroughput"] = _new_throughput(index["ProvisionedThroughput"],
                                                          spec["ProvisionedThroughput"], now)
+        _keep_warm(index, before)
     index.update(_capacity_options(spec, index, label=name))
     return []
 

@@ -444,21 +444,23 @@ def test_notification_events_and_filters_are_validated(client, s3, bucket, uniqu
     assert exc.value.response["Error"]["Message"] == "Cannot specify more than one prefix rule in a filter."
 
 
-def test_tagging_and_acl_events(client, s3, bucket, unique_name):
+def test_tagging_acl_and_restore_events(client, s3, bucket, unique_name):
     sqs = client("sqs")
     arn = _queue_arn(client, unique_name)
     url = sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[1])["QueueUrl"]
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [
-        {"QueueArn": arn, "Events": ["s3:ObjectTagging:*", "s3:ObjectAcl:Put"]}]})
-    etag = s3.put_object(Bucket=bucket, Key="k", Body=b"x")["ETag"].strip('"')
+        {"QueueArn": arn, "Events": ["s3:ObjectTagging:*", "s3:ObjectAcl:Put", "s3:ObjectRestore:*"]}]})
+    etag = s3.put_object(Bucket=bucket, Key="k", Body=b"x", StorageClass="GLACIER")["ETag"].strip('"')
     s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})
     s3.delete_object_tagging(Bucket=bucket, Key="k")
     s3.put_object_acl(Bucket=bucket, Key="k", ACL="private")
+    s3.restore_object(Bucket=bucket, Key="k", RestoreRequest={"Days": 1})
     records = []
     deadline = time.monotonic() + 20
-    while len(records) < 3 and time.monotonic() < deadline:
+    while len(records) < 4 and time.monotonic() < deadline:
         for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
             records.extend(json.loads(message["Body"]).get("Records", []))
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    assert sorted(r["eventName"] for r in records) == ["ObjectAcl:Put", "ObjectTagging:Delete", "ObjectTagging:Put"]
+    assert sorted(r["eventName"] for r in records) == [
+        "ObjectAcl:Put", "ObjectRestore:Post", "ObjectTagging:Delete", "ObjectTagging:Put"]
     assert all(r["s3"]["object"]["key"] == "k" and r["s3"]["object"]["eTag"] == etag for r in records)

@@ -130,4 +130,7 @@ def restore_object(ctx, params):
     expiry = (int((ready + days * DAY) // DAY) + 1) * DAY  # midnight UTC after the days run out
     obj.meta["restore"] = {"ready": ready, "expiry": expiry}
     versions.update_meta(obj)
+    if status == 202:
+        notifications.emit(ctx, bucket, "ObjectRestore:Post", obj.key, size=obj.size, etag=obj.etag,
+                           version_id=obj.version_id)
     return respond(ctx, {}, status)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 
+from cloudlet.services.s3 import policy as bucket_policy
 from cloudlet.services.s3.common import find_bucket, forget_cached, get_bucket, get_config, service, set_config, tag_set, validate_tags
 from cloudlet.services.s3.errors import (AccessDenied, CrossLocationLoggingProhibitted, InvalidArgument,
                                          InvalidBucketState, InvalidRequest, InvalidTargetBucketForLogging,
-                                         MalformedPolicy, MalformedXML, not_found)
+                                         MalformedXML, not_found)
 from cloudlet.services.s3.sse import DEFAULT_RULE
 
 MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema"
@@ -71,23 +72,7 @@ def put_policy(ctx, params):
     text = params.get("Policy") or ""
     if isinstance(text, bytes):
         text = text.decode()
-    if not text.strip().startswith("{"):
-        raise MalformedPolicy("Policies must be valid JSON and the first byte must be '{'")
-    try:
-        policy = json.loads(text)
-    except ValueError:
-        raise MalformedPolicy("Policies must be valid JSON and the first byte must be '{'") from None
-    statements = policy.get("Statement")
-    if not statements:
-        raise MalformedPolicy("Missing required field Statement")
-    for statement in statements if isinstance(statements, list) else [statements]:
-        if statement.get("Effect") not in ("Allow", "Deny"):
-            raise MalformedPolicy("Invalid effect: " + str(statement.get("Effect")))
-        resources = statement.get("Resource") or []
-        for resource in [resources] if isinstance(resources, str) else resources:
-            arn_bucket = resource.split(":::", 1)[-1].split("/", 1)[0]
-            if not resource.startswith("arn:aws:s3:::") or (arn_bucket != bucket.name and "*" not in arn_bucket):
-                raise MalformedPolicy("Policy has invalid resource")
+    policy = bucket_policy.parse(text, bucket.name)
     block = get_config(bucket.name, "public_access_block") or {}
     if block.get("BlockPublicPolicy") and _policy_is_public(policy):
         who = ctx.principal.arn if ctx.principal else f"arn:aws:iam::{ctx.account}:root"
@@ -151,18 +136,61 @@ def _validate_cors(ctx, bucket, value):
     if not rules or len(rules) > 100:
         raise MalformedXML(MALFORMED)
     for rule in rules:
-        for method in rule.get("AllowedMethods") or []:
+        if not rule.get("AllowedMethods") or not rule.get("AllowedOrigins"):
+            raise MalformedXML(MALFORMED)
+        for method in rule["AllowedMethods"]:
             if method not in CORS_METHODS:
                 raise InvalidRequest(f"Found unsupported HTTP method in CORS config. Unsupported method is {method}")
+        for kind, field in (("AllowedOrigin", "AllowedOrigins"), ("AllowedHeader", "AllowedHeaders")):
+            for pattern in rule.get(field) or []:
+                if pattern.count("*") > 1:
+                    raise InvalidRequest(f'{kind} "{pattern}" can not have more than one wildcard.')
+
+
+def _invalid_protocol(redirect: dict) -> None:
+    if redirect.get("Protocol") not in (None, "http", "https"):
+        raise InvalidRequest("Invalid protocol, protocol can be http or https. If not defined the protocol will be "
+                             "selected automatically.")
 
 
 def _validate_website(ctx, bucket, value):
-    suffix = (value.get("IndexDocument") or {}).get("Suffix")
-    if suffix is not None and (not suffix or "/" in suffix):
+    if value.get("RedirectAllRequestsTo"):
+        if len([k for k in value if value[k] is not None]) > 1:
+            raise InvalidArgument("RedirectAllRequestsTo cannot be provided in conjunction with other Routing Rules.",
+                                  ArgumentName="RedirectAllRequestsTo", ArgumentValue="not null")
+        if not value["RedirectAllRequestsTo"].get("HostName"):
+            raise MalformedXML(MALFORMED)
+        _invalid_protocol(value["RedirectAllRequestsTo"])
+        return
+    if not value.get("IndexDocument"):
+        raise InvalidArgument("A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty",
+                              ArgumentName="IndexDocument", ArgumentValue="null")
+    suffix = value["IndexDocument"].get("Suffix")
+    if not suffix or "/" in suffix:
         raise InvalidArgument("The IndexDocument Suffix is not well formed", ArgumentName="IndexDocument",
                               ArgumentValue=suffix)
-    if not value.get("IndexDocument") and not value.get("RedirectAllRequestsTo"):
-        raise InvalidArgument("A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty")
+    if "ErrorDocument" in value and not (value["ErrorDocument"] or {}).get("Key"):
+        raise MalformedXML(MALFORMED)
+    rules = value.get("RoutingRules")
+    if rules is not None and len(rules) > 50:
+        raise InvalidRequest(f"{len(rules)} routing rules provided, the number of routing rules in a website "
+                             "configuration is limited to 50.")
+    for rule in rules or []:
+        redirect = rule.get("Redirect") or {}
+        if "Condition" in rule and not rule["Condition"]:
+            raise InvalidRequest("Condition cannot be empty. To redirect all requests without a condition, the "
+                                 "condition element shouldn't be present.")
+        error_code = (rule.get("Condition") or {}).get("HttpErrorCodeReturnedEquals")
+        if error_code is not None and not (str(error_code).isdigit() and 400 <= int(error_code) < 600):
+            raise InvalidRequest(f"The provided HTTP error code ({error_code}) is not valid. Valid codes are 4XX or "
+                                 "5XX.")
+        code = redirect.get("HttpRedirectCode")
+        if code is not None and not (str(code).isdigit() and 300 < int(code) < 400):
+            raise InvalidRequest(f"The provided HTTP redirect code ({code}) is not valid. Valid codes are 3XX except "
+                                 "300.")
+        if "ReplaceKeyPrefixWith" in redirect and "ReplaceKeyWith" in redirect:
+            raise InvalidRequest("You can only define ReplaceKeyPrefix or ReplaceKey but not both.")
+        _invalid_protocol(redirect)
 
 
 def _validate_encryption(ctx, bucket, value):

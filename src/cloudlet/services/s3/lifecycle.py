@@ -3,10 +3,12 @@ scheduler sweep that expires current objects, noncurrent versions and stale mult
 from __future__ import annotations
 
 import math
+import secrets
+import string
 from datetime import datetime, timezone
 
 from cloudlet.services.s3.common import get_bucket, get_config, http_date, service, set_config
-from cloudlet.services.s3.errors import InvalidArgument, MalformedXML, not_found
+from cloudlet.services.s3.errors import InvalidArgument, InvalidRequest, MalformedXML, not_found
 
 DAY = 86400.0
 NoSuchLifecycleConfiguration = not_found("NoSuchLifecycleConfiguration", "")
@@ -60,20 +62,75 @@ def expiration_header(bucket: str, key: str, tags: dict, modified: float, size: 
     return f'expiry-date="{http_date(found[0])}", rule-id="{found[1]}"'
 
 
+MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema"
+TRANSITION_MINIMUM_DAYS = {"STANDARD_IA": 30, "ONEZONE_IA": 30}
+
+
+def _has_tags(rule: dict) -> bool:
+    flt = rule.get("Filter") or {}
+    return "Tag" in flt or bool((flt.get("And") or {}).get("Tags"))
+
+
+def _check_date(value) -> None:
+    if value is not None and (value.timestamp() if isinstance(value, datetime) else float(value)) % DAY:
+        raise InvalidArgument("'Date' must be at midnight GMT", ArgumentName="Date",
+                              ArgumentValue=value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+                              if isinstance(value, datetime) else str(value))
+
+
 def _validate(rules: list[dict]) -> None:
+    if not rules or len(rules) > 1000:
+        raise MalformedXML(MALFORMED)
+    ids = set()
     for rule in rules:
-        if "Filter" not in rule and "Prefix" not in rule:
-            raise MalformedXML("The XML you provided was not well-formed or did not validate against our published "
-                               "schema")
+        if rule.get("Status") not in ("Enabled", "Disabled") or ("Filter" in rule) == ("Prefix" in rule):
+            raise MalformedXML(MALFORMED)
+        if len(rule.get("ID", "")) > 255:
+            raise InvalidArgument("ID length should not exceed allowed limit of 255", ArgumentName="ID",
+                                  ArgumentValue=rule["ID"])
+        if rule.get("ID") in ids:
+            raise InvalidArgument("Rule ID must be unique. Found same ID for more than one rule", ArgumentName="ID",
+                                  ArgumentValue=rule["ID"])
+        ids.add(rule.get("ID"))
+        if not any(rule.get(action) for action in ("Expiration", "Transitions", "NoncurrentVersionExpiration",
+                                                   "NoncurrentVersionTransitions", "AbortIncompleteMultipartUpload")):
+            raise InvalidRequest("At least one action needs to be specified in a rule")
         expiration = rule.get("Expiration") or {}
+        if sum(k in expiration for k in ("Days", "Date", "ExpiredObjectDeleteMarker")) > 1:
+            raise MalformedXML(MALFORMED)
         if "Days" in expiration and expiration["Days"] <= 0:
             raise InvalidArgument("'Days' for Expiration action must be a positive integer",
                                   ArgumentName="Days", ArgumentValue=str(expiration["Days"]))
+        _check_date(expiration.get("Date"))
+        if expiration.get("ExpiredObjectDeleteMarker") and _has_tags(rule):
+            raise InvalidRequest("ExpiredObjectDeleteMarker cannot be specified with Tags.")
+        noncurrent = rule.get("NoncurrentVersionExpiration")
+        if noncurrent is not None and (noncurrent.get("NoncurrentDays") or 0) <= 0:
+            raise InvalidArgument("'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer",
+                                  ArgumentName="NoncurrentDays", ArgumentValue=str(noncurrent.get("NoncurrentDays")))
+        abort = rule.get("AbortIncompleteMultipartUpload")
+        if abort is not None:
+            if (abort.get("DaysAfterInitiation") or 0) <= 0:
+                raise InvalidArgument("'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a "
+                                      "positive integer", ArgumentName="DaysAfterInitiation",
+                                      ArgumentValue=str(abort.get("DaysAfterInitiation")))
+            if _has_tags(rule):
+                raise InvalidRequest("AbortIncompleteMultipartUpload cannot be specified with Tags.")
         for transition in rule.get("Transitions") or []:
             if transition.get("Days", 0) < 0:
                 raise InvalidArgument("'Days' in Transition action must be nonnegative")
-        if len(rule.get("ID", "")) > 255:
-            raise InvalidArgument("ID length should not exceed allowed limit of 255")
+            _check_date(transition.get("Date"))
+            minimum = TRANSITION_MINIMUM_DAYS.get(transition.get("StorageClass"), 0)
+            if "Days" in transition and transition["Days"] < minimum:
+                raise InvalidArgument(f"'Days' in Transition action must be greater than or equal to {minimum} for "
+                                      f"storageClass '{transition['StorageClass']}'", ArgumentName="Days",
+                                      ArgumentValue=str(transition["Days"]))
+
+
+def _rule_id() -> str:
+    """An ID like those S3 gives rules sent without one: 48 lowercase letters and digits."""
+    alphabet = string.ascii_lowercase + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(48))
 
 
 @service.handler("PutBucketLifecycleConfiguration")
@@ -81,6 +138,8 @@ def put_lifecycle(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
     rules = (params.get("LifecycleConfiguration") or {}).get("Rules") or []
     _validate(rules)
+    for rule in rules:
+        rule.setdefault("ID", _rule_id())
     minimum = params.get("TransitionDefaultMinimumObjectSize") or "all_storage_classes_128K"
     set_config(bucket.name, "lifecycle", {"Rules": rules, "TransitionDefaultMinimumObjectSize": minimum})
     return {"TransitionDefaultMinimumObjectSize": minimum}

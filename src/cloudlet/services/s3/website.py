@@ -5,6 +5,7 @@ Only GET and HEAD, only publicly readable objects, no signatures: what a browser
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import quote
 
 from cloudlet.http import Response
 from cloudlet.services.s3 import auth, versions
@@ -34,8 +35,17 @@ def error_page(ctx, error: WebsiteError, head: bool, document_error: WebsiteErro
                  + _items(document_error.code, document_error.message, document_error.fields))
     html += "<hr/>\n</body>\n</html>\n"
     body = html.encode()
-    headers = _ids(ctx) + [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+    headers = _ids(ctx) + _error_headers(error) + [("Content-Type", "text/html; charset=utf-8"),
+                                                   ("Content-Length", str(len(body)))]
     return Response(error.status, headers, b"" if head else body)
+
+
+def _error_headers(error: WebsiteError) -> list[tuple[str, str]]:
+    """The error as headers, sent with S3's page and with the bucket's error document alike."""
+    out = [("x-amz-error-code", error.code), ("x-amz-error-message", error.message)]
+    if "Key" in error.fields:
+        out.append(("x-amz-error-detail-Key", error.fields["Key"]))
+    return out
 
 
 def _ids(ctx) -> list[tuple[str, str]]:
@@ -60,14 +70,16 @@ def _public_object(bucket, key: str):
     return obj
 
 
-def _object_response(ctx, obj, head: bool, status: int = 200) -> Response:
+def _object_response(ctx, obj, head: bool, error: WebsiteError | None = None) -> Response:
+    status = error.status if error else 200
     redirect = (obj.meta.get("headers") or {}).get("WebsiteRedirectLocation")
     if redirect and status == 200:
         return _redirect(ctx, redirect)
     stored = obj.meta.get("headers") or {}
-    headers = _ids(ctx) + [("Last-Modified", http_date(obj.modified)), ("ETag", f'"{obj.etag}"'),
-                           ("Content-Type", stored.get("ContentType", "binary/octet-stream")),
-                           ("Content-Length", str(obj.size))]
+    headers = _ids(ctx) + (_error_headers(error) if error else [])
+    headers += [("Last-Modified", http_date(obj.modified)), ("ETag", f'"{obj.etag}"'),
+                ("Content-Type", stored.get("ContentType", "binary/octet-stream")),
+                ("Content-Length", str(obj.size))]
     for field, name in (("CacheControl", "Cache-Control"), ("ContentDisposition", "Content-Disposition"),
                         ("ContentEncoding", "Content-Encoding"), ("ContentLanguage", "Content-Language")):
         if field in stored:
@@ -88,7 +100,7 @@ def _rule_redirect(ctx, request, rule: dict, key: str) -> Response:
         key = redirect["ReplaceKeyPrefixWith"] + key[len(prefix):]
     protocol = redirect.get("Protocol") or request.scheme
     host = redirect.get("HostName") or request.host
-    return _redirect(ctx, f"{protocol}://{host}/{key}", int(redirect.get("HttpRedirectCode") or 301))
+    return _redirect(ctx, f"{protocol}://{host}/{quote(key)}", int(redirect.get("HttpRedirectCode") or 301))
 
 
 def _matching_rule(rules: list[dict], key: str, status: int | None) -> dict | None:
@@ -123,7 +135,7 @@ async def serve(ctx, request, bucket_name: str) -> Response:
     everything = config.get("RedirectAllRequestsTo")
     if everything:
         protocol = everything.get("Protocol") or request.scheme
-        return _redirect(ctx, f"{protocol}://{everything['HostName']}/{key}")
+        return _redirect(ctx, f"{protocol}://{everything['HostName']}/{quote(key)}")
     rules = config.get("RoutingRules") or []
     rule = _matching_rule(rules, key, None)
     if rule is not None:
@@ -137,14 +149,14 @@ async def serve(ctx, request, bucket_name: str) -> Response:
     if error.status == 404 and not key.endswith("/") and key:
         folder = versions.current(bucket.name, f"{key}/{suffix}")
         if folder is not None and not folder.marker:
-            return _redirect(ctx, f"/{key}/", 302)
+            return _redirect(ctx, f"/{quote(key)}/", 302)
     rule = _matching_rule(rules, key, error.status)
     if rule is not None:
         return _rule_redirect(ctx, request, rule, key)
     document = (config.get("ErrorDocument") or {}).get("Key")
     if document:
         try:
-            return _object_response(ctx, _public_object(bucket, document), head, error.status)
+            return _object_response(ctx, _public_object(bucket, document), head, error)
         except WebsiteError as e:
             return error_page(ctx, error, head, e)
     return error_page(ctx, error, head)

@@ -1,0 +1,134 @@
+"""Bucket policy documents checked as PutBucketPolicy checks them, each fault answered with
+MalformedPolicy and AWS's wording."""
+from __future__ import annotations
+
+import json
+import re
+from fnmatch import fnmatchcase
+
+from cloudlet.services.s3.errors import MalformedPolicy
+
+# The S3 actions a bucket policy can name, by the resource they apply to.
+_BUCKET_ACTIONS = """
+CreateBucket DeleteBucket ListBucket ListBucketVersions ListBucketMultipartUploads GetBucketLocation
+GetBucketAcl PutBucketAcl GetBucketCORS PutBucketCORS GetBucketWebsite PutBucketWebsite DeleteBucketWebsite
+GetBucketLogging PutBucketLogging GetBucketNotification PutBucketNotification GetBucketPolicy PutBucketPolicy
+DeleteBucketPolicy GetBucketPolicyStatus GetBucketRequestPayment PutBucketRequestPayment GetBucketTagging
+PutBucketTagging GetBucketVersioning PutBucketVersioning GetBucketObjectLockConfiguration
+PutBucketObjectLockConfiguration GetBucketOwnershipControls PutBucketOwnershipControls
+GetBucketPublicAccessBlock PutBucketPublicAccessBlock GetAccelerateConfiguration PutAccelerateConfiguration
+GetAnalyticsConfiguration PutAnalyticsConfiguration GetEncryptionConfiguration PutEncryptionConfiguration
+GetIntelligentTieringConfiguration PutIntelligentTieringConfiguration GetInventoryConfiguration
+PutInventoryConfiguration GetLifecycleConfiguration PutLifecycleConfiguration GetMetricsConfiguration
+PutMetricsConfiguration GetReplicationConfiguration PutReplicationConfiguration GetBucketAbac PutBucketAbac
+GetBucketMetadataTableConfiguration CreateBucketMetadataTableConfiguration DeleteBucketMetadataTableConfiguration
+UpdateBucketMetadataInventoryTableConfiguration UpdateBucketMetadataJournalTableConfiguration
+ListTagsForResource TagResource UntagResource PutBucketNotificationConfiguration GetBucketNotificationConfiguration
+""".split()
+_OBJECT_ACTIONS = """
+AbortMultipartUpload BypassGovernanceRetention DeleteObject DeleteObjectTagging DeleteObjectVersion
+DeleteObjectVersionTagging GetObject GetObjectAcl GetObjectAttributes GetObjectLegalHold GetObjectRetention
+GetObjectTagging GetObjectTorrent GetObjectVersion GetObjectVersionAcl GetObjectVersionAttributes
+GetObjectVersionForReplication GetObjectVersionTagging GetObjectVersionTorrent InitiateReplication
+ListMultipartUploadParts ObjectOwnerOverrideToBucketOwner PutObject PutObjectAcl PutObjectLegalHold
+PutObjectRetention PutObjectTagging PutObjectVersionAcl PutObjectVersionTagging ReplicateDelete ReplicateObject
+ReplicateTags RestoreObject RenameObject
+""".split()
+# Real actions on other resources (the account, access points, jobs): never on a bucket's.
+_OTHER_ACTIONS = """
+ListAllMyBuckets GetAccountPublicAccessBlock PutAccountPublicAccessBlock CreateAccessPoint DeleteAccessPoint
+GetAccessPoint ListAccessPoints GetAccessPointPolicy PutAccessPointPolicy DeleteAccessPointPolicy CreateJob
+DescribeJob ListJobs UpdateJobPriority UpdateJobStatus GetStorageLensConfiguration PutStorageLensConfiguration
+ListStorageLensConfigurations CreateMultiRegionAccessPoint ListMultiRegionAccessPoints ListAccessGrants
+""".split()
+ACTIONS = {f"s3:{name}".lower(): kind for kind, names in (("bucket", _BUCKET_ACTIONS), ("object", _OBJECT_ACTIONS),
+                                                           ("other", _OTHER_ACTIONS)) for name in names}
+_ACCOUNT = re.compile(r"^(\d{12}|arn:aws:iam::(\d{12}|aws):\S+|arn:aws:sts::\d{12}:\S+)$")
+
+
+def _strings(value) -> list:
+    return [value] if isinstance(value, str) else value if isinstance(value, list) else [value]
+
+
+def _check_principal(principal) -> None:
+    if principal == "*":
+        return
+    if not isinstance(principal, dict) or not principal:
+        raise MalformedPolicy("Invalid principal in policy")
+    for kind, values in principal.items():
+        values = _strings(values)
+        if not values or not all(isinstance(v, str) and v for v in values):
+            raise MalformedPolicy("Invalid principal in policy")
+        if kind == "AWS" and not all(v == "*" or _ACCOUNT.match(v) for v in values):
+            raise MalformedPolicy("Invalid principal in policy")
+        if kind not in ("AWS", "CanonicalUser", "Service", "Federated"):
+            raise MalformedPolicy("Invalid principal in policy")
+
+
+def _action_kinds(pattern) -> set[str]:
+    """The kinds of resource the actions an action pattern names apply to."""
+    if not isinstance(pattern, str):
+        raise MalformedPolicy("Policy has invalid action")
+    lowered = "s3:*" if pattern == "*" else pattern.lower()
+    kinds = {kind for name, kind in ACTIONS.items() if fnmatchcase(name, lowered)}
+    if not lowered.startswith("s3:") or not kinds:
+        raise MalformedPolicy("Policy has invalid action")
+    return kinds
+
+
+def _resource_kinds(resource, bucket: str) -> set[str]:
+    if not isinstance(resource, str) or not resource.startswith("arn:aws:s3:::") or resource == "arn:aws:s3:::":
+        raise MalformedPolicy("Policy has invalid resource")
+    named, slash, _ = resource[len("arn:aws:s3:::"):].partition("/")
+    if not fnmatchcase(bucket, named) and "${" not in named:
+        raise MalformedPolicy("Policy has invalid resource")
+    if slash:
+        return {"object"}
+    return {"bucket", "object"} if "*" in named else {"bucket"}
+
+
+def _check_statement(statement, bucket: str) -> None:
+    if not isinstance(statement, dict):
+        raise MalformedPolicy("Invalid policy syntax.")
+    if "Effect" not in statement:
+        raise MalformedPolicy("Missing required field Effect")
+    if statement["Effect"] not in ("Allow", "Deny"):
+        raise MalformedPolicy(f"Invalid effect: {statement['Effect']}")
+    if "Principal" not in statement and "NotPrincipal" not in statement:
+        raise MalformedPolicy("Missing required field Principal")
+    _check_principal(statement.get("Principal", statement.get("NotPrincipal")))
+    if "Action" not in statement and "NotAction" not in statement:
+        raise MalformedPolicy("Missing required field Action")
+    actions = _strings(statement.get("Action", statement.get("NotAction")))
+    if not actions:
+        raise MalformedPolicy("Policy has invalid action")
+    action_kinds = [_action_kinds(action) for action in actions]
+    if "Resource" not in statement and "NotResource" not in statement:
+        raise MalformedPolicy("Missing required field Resource")
+    resources = _strings(statement.get("Resource", statement.get("NotResource")))
+    if not resources:
+        raise MalformedPolicy("Policy has invalid resource")
+    resource_kinds = set().union(*(_resource_kinds(resource, bucket) for resource in resources))
+    if "Action" in statement and "Resource" in statement and any(not kinds & resource_kinds
+                                                                   for kinds in action_kinds):
+        raise MalformedPolicy("Action does not apply to any resource(s) in statement")
+
+
+def parse(text: str, bucket: str) -> dict:
+    """The policy document, after the checks PutBucketPolicy makes of it."""
+    if not text.strip().startswith("{"):
+        raise MalformedPolicy("Policies must be valid JSON and the first byte must be '{'")
+    try:
+        policy = json.loads(text)
+    except ValueError:
+        raise MalformedPolicy("This policy contains invalid Json") from None
+    if "Version" in policy and policy["Version"] not in ("2012-10-17", "2008-10-17"):
+        raise MalformedPolicy("The policy must contain a valid version string")
+    if "Statement" not in policy:
+        raise MalformedPolicy("Missing required field Statement")
+    statements = policy["Statement"]
+    if statements == [] or statements == {}:
+        raise MalformedPolicy("Could not parse the policy: Statement is empty!")
+    for statement in statements if isinstance(statements, list) else [statements]:
+        _check_statement(statement, bucket)
+    return policy

@@ -1,0 +1,186 @@
+"""Bucket configuration APIs answering as AWS S3 does: MalformedPolicy wording, lifecycle, CORS and
+website validation, the website endpoint's error headers and redirects, notification checks."""
+import datetime
+import http.client
+import json
+import re
+
+import pytest
+from botocore.exceptions import ClientError
+
+from s3_helpers import error_of
+
+
+def refused(call, **kwargs):
+    with pytest.raises(ClientError) as exc:
+        call(**kwargs)
+    code, status = error_of(exc)
+    return code, status, exc.value.response["Error"]
+
+
+# --- bucket policy ------------------------------------------------------------------------------
+
+def _policy(bucket, **changes):
+    statement = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                 "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+    statement.update(changes)
+    return json.dumps({"Version": "2012-10-17",
+                       "Statement": [{k: v for k, v in statement.items() if v is not None}]})
+
+
+@pytest.mark.parametrize("changes,message", [
+    ({"Action": "invalid_action"}, "Policy has invalid action"),
+    ({"Action": "s3:NoSuchThing"}, "Policy has invalid action"),
+    ({"Principal": {"AWS": "not-an-account"}}, "Invalid principal in policy"),
+    ({"Principal": None}, "Missing required field Principal"),
+    ({"Action": None}, "Missing required field Action"),
+    ({"Resource": None}, "Missing required field Resource"),
+    ({"Effect": None}, "Missing required field Effect"),
+    ({"Action": "s3:PutObject", "Resource": "BUCKET"}, "Action does not apply to any resource(s) in statement"),
+    ({"Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "BUCKET"},
+     "Action does not apply to any resource(s) in statement"),
+])
+def test_policy_statement_faults_use_aws_wording(s3, bucket, changes, message):
+    if changes.get("Resource") == "BUCKET":
+        changes["Resource"] = f"arn:aws:s3:::{bucket}"
+    code, status, error = refused(s3.put_bucket_policy, Bucket=bucket, Policy=_policy(bucket, **changes))
+    assert (code, status, error["Message"]) == ("MalformedPolicy", 400, message)
+
+
+def test_policy_document_faults_use_aws_wording(s3, bucket):
+    cases = [('{"Statement": [', "This policy contains invalid Json"),
+             ('{"Version": "2011-01-01", "Statement": []}', "The policy must contain a valid version string"),
+             ('{"Version": "2012-10-17", "Statement": []}', "Could not parse the policy: Statement is empty!")]
+    for text, message in cases:
+        assert refused(s3.put_bucket_policy, Bucket=bucket, Policy=text)[2]["Message"] == message
+
+
+def test_well_formed_policies_are_accepted(s3, bucket):
+    for changes in ({"Action": ["s3:GetObject", "s3:ListBucket"],
+                     "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]},
+                    {"Action": "s3:Get*", "Resource": f"arn:aws:s3:::{bucket}"},
+                    {"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                     "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+                    {"Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject"}):
+        s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, **changes))
+
+
+# --- lifecycle ----------------------------------------------------------------------------------
+
+def _rule(**fields):
+    return {"ID": "r", "Status": "Enabled", "Filter": {}, **fields}
+
+
+@pytest.mark.parametrize("rules,expected", [
+    ([_rule(Expiration={"Days": 1}), _rule(Expiration={"Days": 2})],
+     ("InvalidArgument", "Rule ID must be unique. Found same ID for more than one rule")),
+    ([_rule(ID=f"r{i}", Expiration={"Days": 1}) for i in range(1001)], ("MalformedXML", None)),
+    ([], ("MalformedXML", None)),
+    ([_rule(Status="enabled", Expiration={"Days": 1})], ("MalformedXML", None)),
+    ([_rule(Prefix="a", Expiration={"Days": 1})], ("MalformedXML", None)),
+    ([_rule()], ("InvalidRequest", "At least one action needs to be specified in a rule")),
+    ([_rule(Expiration={"Days": 1, "Date": datetime.datetime(2030, 1, 1)})], ("MalformedXML", None)),
+    ([_rule(Expiration={"Date": datetime.datetime(2030, 1, 1, 5)})],
+     ("InvalidArgument", "'Date' must be at midnight GMT")),
+    ([_rule(Transitions=[{"Days": 10, "StorageClass": "STANDARD_IA"}])],
+     ("InvalidArgument", "'Days' in Transition action must be greater than or equal to 30 for storageClass "
+                         "'STANDARD_IA'")),
+    ([_rule(NoncurrentVersionExpiration={"NoncurrentDays": 0})],
+     ("InvalidArgument", "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer")),
+    ([_rule(AbortIncompleteMultipartUpload={"DaysAfterInitiation": 0})],
+     ("InvalidArgument", "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive "
+                         "integer")),
+    ([_rule(Filter={"Tag": {"Key": "k", "Value": "v"}}, Expiration={"ExpiredObjectDeleteMarker": True})],
+     ("InvalidRequest", "ExpiredObjectDeleteMarker cannot be specified with Tags.")),
+    ([_rule(Filter={"Tag": {"Key": "k", "Value": "v"}}, AbortIncompleteMultipartUpload={"DaysAfterInitiation": 1})],
+     ("InvalidRequest", "AbortIncompleteMultipartUpload cannot be specified with Tags.")),
+])
+def test_lifecycle_configuration_faults(s3, bucket, rules, expected):
+    code, status, error = refused(s3.put_bucket_lifecycle_configuration, Bucket=bucket,
+                                  LifecycleConfiguration={"Rules": rules})
+    assert (code, status) == (expected[0], 400)
+    if expected[1]:
+        assert error["Message"] == expected[1]
+    refused(s3.get_bucket_lifecycle_configuration, Bucket=bucket)  # nothing was stored
+
+
+def test_lifecycle_rule_without_id_gets_one(s3, bucket):
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Expiration": {"Days": 1}}]})
+    rule = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0]
+    assert re.fullmatch(r"[a-z0-9]{48}", rule["ID"])
+
+
+# --- CORS ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rule,expected", [
+    ({"AllowedMethods": ["GET"], "AllowedOrigins": ["http://*.*.example.com"]},
+     ("InvalidRequest", 'AllowedOrigin "http://*.*.example.com" can not have more than one wildcard.')),
+    ({"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["x-*-*"]},
+     ("InvalidRequest", 'AllowedHeader "x-*-*" can not have more than one wildcard.')),
+    ({"AllowedMethods": ["GET"], "AllowedOrigins": []}, ("MalformedXML", None)),
+])
+def test_cors_rule_faults(s3, bucket, rule, expected):
+    code, status, error = refused(s3.put_bucket_cors, Bucket=bucket, CORSConfiguration={"CORSRules": [rule]})
+    assert (code, status) == (expected[0], 400)
+    if expected[1]:
+        assert error["Message"] == expected[1]
+
+
+# --- website configuration ----------------------------------------------------------------------
+
+INDEX = {"Suffix": "index.html"}
+
+
+@pytest.mark.parametrize("config,expected", [
+    ({"IndexDocument": INDEX, "RoutingRules": [{"Redirect": {"HostName": "example.com"}}] * 51},
+     ("InvalidRequest", "51 routing rules provided, the number of routing rules in a website configuration is "
+                        "limited to 50.")),
+    ({"IndexDocument": INDEX, "RedirectAllRequestsTo": {"HostName": "example.com"}},
+     ("InvalidArgument", "RedirectAllRequestsTo cannot be provided in conjunction with other Routing Rules.")),
+    ({"IndexDocument": INDEX, "RoutingRules": [{"Redirect": {"HttpRedirectCode": "300"}}]},
+     ("InvalidRequest", "The provided HTTP redirect code (300) is not valid. Valid codes are 3XX except 300.")),
+    ({"IndexDocument": INDEX, "RoutingRules": [{"Condition": {"HttpErrorCodeReturnedEquals": "302"},
+                                                "Redirect": {"HostName": "example.com"}}]},
+     ("InvalidRequest", "The provided HTTP error code (302) is not valid. Valid codes are 4XX or 5XX.")),
+    ({"IndexDocument": INDEX, "RoutingRules": [{"Redirect": {"ReplaceKeyWith": "a", "ReplaceKeyPrefixWith": "b"}}]},
+     ("InvalidRequest", "You can only define ReplaceKeyPrefix or ReplaceKey but not both.")),
+    ({"IndexDocument": INDEX, "RoutingRules": [{"Condition": {}, "Redirect": {"HostName": "example.com"}}]},
+     ("InvalidRequest", "Condition cannot be empty. To redirect all requests without a condition, the condition "
+                        "element shouldn't be present.")),
+    ({"RedirectAllRequestsTo": {"HostName": "example.com", "Protocol": "ftp"}},
+     ("InvalidRequest", "Invalid protocol, protocol can be http or https. If not defined the protocol will be "
+                        "selected automatically.")),
+])
+def test_website_configuration_faults(s3, bucket, config, expected):
+    code, status, error = refused(s3.put_bucket_website, Bucket=bucket, WebsiteConfiguration=config)
+    assert (code, status, error["Message"]) == (expected[0], 400, expected[1])
+
+
+def _fetch(server, host, path):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request("GET", path, headers={"Host": f"{host}:{server.port}"})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+
+def test_website_errors_carry_error_headers_and_redirects_are_encoded(server, s3, bucket):
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"},
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"}]}))
+    s3.put_object(Bucket=bucket, Key="404.html", Body=b"not here", ContentType="text/html")
+    s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={
+        "IndexDocument": INDEX, "ErrorDocument": {"Key": "404.html"},
+        "RoutingRules": [{"Condition": {"KeyPrefixEquals": "docs/"},
+                          "Redirect": {"ReplaceKeyPrefixWith": "documents/"}}]})
+    host = f"{bucket}.s3-website-us-east-1.localhost"
+    status, headers, body = _fetch(server, host, "/missing")
+    assert (status, body) == (404, b"not here")
+    assert headers["x-amz-error-code"] == "NoSuchKey"
+    assert headers["x-amz-error-message"] == "The specified key does not exist."
+    assert headers["x-amz-error-detail-key"] == "missing"
+    status, headers, _ = _fetch(server, host, "/docs/a%20b.html")
+    assert (status, headers["location"]) == (301, f"http://{host}:{server.port}/documents/a%20b.html")

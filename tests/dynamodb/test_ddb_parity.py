@@ -400,3 +400,17 @@ def test_encryption_no_op_is_refused(ddb):
         ddb.update_table(TableName=name, SSESpecification={"Enabled": False})
     expect_error(exc, "ValidationException",
                  "One or more parameter values were invalid: Table is already encrypted by default")
+
+
+def test_on_demand_maximums_merge_and_clear(ddb):
+    name = make_table(ddb, OnDemandThroughput={"MaxReadRequestUnits": 1000})
+    assert ddb.describe_table(TableName=name)["Table"]["OnDemandThroughput"] == {"MaxReadRequestUnits": 1000}
+    ddb.update_table(TableName=name, OnDemandThroughput={"MaxWriteRequestUnits": 500})
+    assert ddb.describe_table(TableName=name)["Table"]["OnDemandThroughput"] == {
+        "MaxReadRequestUnits": 1000, "MaxWriteRequestUnits": 500}
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, OnDemandThroughput={"MaxWriteRequestUnits": 0})
+    expect_error(exc, "ValidationException", "One or more parameter values were invalid: Requested "
+                 "MaxWriteRequestUnits for OnDemandThroughput for table is outside of valid range")
+    ddb.update_table(TableName=name, OnDemandThroughput={"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1})
+    assert "OnDemandThroughput" not in ddb.describe_table(TableName=name)["Table"]

@@ -174,6 +174,10 @@ def build_meta(ctx, params: dict) -> dict:
         meta["_ppr_since"] = now
     if params.get("TableClass"):
         meta["TableClass"] = params["TableClass"]
+    if billing == "PROVISIONED" and params.get("OnDemandThroughput"):
+        unit = next(iter(params["OnDemandThroughput"]), "MaxReadRequestUnits")
+        raise ValidationException(INVALID + f"{unit} for OnDemandThroughput cannot be specified when table "
+                                  "BillingMode is PROVISIONED.")
     meta.update(_capacity_options(params, meta, creating=True))
     for index, spec in zip(meta["GlobalSecondaryIndexes"], gsis):
         index.update(_capacity_options(spec, index, index["IndexName"], creating=True))
@@ -208,8 +212,14 @@ def _capacity_options(spec: dict, current: dict, label: str | None = None, creat
         options["_warm"] = {u: warm.get(u) or now[u] for u in WARM_UNITS}
     on_demand = spec.get("OnDemandThroughput")
     if on_demand:
-        before = current.get("OnDemandThroughput") or {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1}
-        options["OnDemandThroughput"] = {**before, **on_demand}
+        what = f"index : {label}" if label else "table"
+        for unit in ("MaxReadRequestUnits", "MaxWriteRequestUnits"):
+            value = on_demand.get(unit)
+            if value is not None and (value == 0 or value < -1 or (creating and value == -1)):
+                raise ValidationException(INVALID + f"Requested {unit} for OnDemandThroughput for {what} is outside "
+                                          "of valid range")
+        merged = {**current.get("OnDemandThroughput", {}), **on_demand}
+        options["OnDemandThroughput"] = {k: v for k, v in merged.items() if v != -1}    # -1 clears a maximum
     return options
 
 
@@ -330,7 +340,7 @@ def describe(ctx, table: Table, status: str | None = None) -> dict:
 
 
 def _public(index: dict) -> dict:
-    public = {k: v for k, v in index.items() if not k.startswith("_") and k != "iid"}
+    public = {k: v for k, v in index.items() if not k.startswith("_") and k != "iid" and v != {}}
     if public["Projection"].get("NonKeyAttributes"):        # AWS answers them sorted by name
         public["Projection"] = {**public["Projection"],
                                 "NonKeyAttributes": sorted(public["Projection"]["NonKeyAttributes"])}
@@ -568,6 +578,10 @@ def update_table(ctx, params):
         meta["_class_changes"] = changes + [now]
         meta["TableClass"] = params["TableClass"]
         busy = True
+    if meta["BillingMode"] == "PROVISIONED" and params.get("OnDemandThroughput"):
+        unit = next(iter(params["OnDemandThroughput"]), "MaxReadRequestUnits")
+        raise ValidationException(INVALID + f"{unit} for OnDemandThroughput cannot be specified when the table "
+                                  "BillingMode is PROVISIONED")
     meta.update(_capacity_options(params, meta))
     spec = params.get("StreamSpecification")
     with storage.db.transaction():

@@ -464,3 +464,21 @@ def test_tagging_acl_and_restore_events(client, s3, bucket, unique_name):
     assert sorted(r["eventName"] for r in records) == [
         "ObjectAcl:Put", "ObjectRestore:Post", "ObjectTagging:Delete", "ObjectTagging:Put"]
     assert all(r["s3"]["object"]["key"] == "k" and r["s3"]["object"]["eTag"] == etag for r in records)
+
+
+def test_listings_report_restore_status_when_asked(s3, bucket, advance):
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"x", StorageClass="GLACIER")
+    s3.put_object(Bucket=bucket, Key="warm", Body=b"x")
+    s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 1, "GlacierJobParameters": {"Tier": "Bulk"}})
+    plain = s3.list_objects_v2(Bucket=bucket)["Contents"]
+    assert all("RestoreStatus" not in item for item in plain)
+    listed = {i["Key"]: i for i in s3.list_objects_v2(Bucket=bucket, OptionalObjectAttributes=["RestoreStatus"])[
+        "Contents"]}
+    assert listed["cold"]["RestoreStatus"] == {"IsRestoreInProgress": True}
+    assert "RestoreStatus" not in listed["warm"]
+    advance(13 * 3600)
+    for listing in (s3.list_objects(Bucket=bucket, OptionalObjectAttributes=["RestoreStatus"])["Contents"],
+                    s3.list_object_versions(Bucket=bucket, OptionalObjectAttributes=["RestoreStatus"])["Versions"]):
+        cold = next(i for i in listing if i["Key"] == "cold")
+        assert cold["RestoreStatus"]["IsRestoreInProgress"] is False
+        assert cold["RestoreStatus"]["RestoreExpiryDate"] > cold["LastModified"]

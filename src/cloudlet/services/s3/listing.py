@@ -3,6 +3,7 @@ encoding, in UTF-8 binary key order straight from the index."""
 from __future__ import annotations
 
 import base64
+import json
 from urllib.parse import quote_plus
 
 from cloudlet.services.s3.common import get_bucket, service, to_dt
@@ -117,7 +118,7 @@ def list_objects_v2(ctx, params):
     who = owner(bucket.account) if params.get("FetchOwner") else None
     out = {"Name": bucket.name, "Prefix": enc(prefix), "MaxKeys": params.get("MaxKeys", 1000),
            "KeyCount": len(entries), "IsTruncated": more}
-    _add_keys_and_prefixes(out, entries, enc, who)
+    _add_keys_and_prefixes(ctx, bucket.name, out, entries, enc, who, params)
     if delimiter:
         out["Delimiter"] = enc(delimiter)
     if params.get("EncodingType"):
@@ -133,9 +134,29 @@ def list_objects_v2(ctx, params):
     return out
 
 
-def _add_keys_and_prefixes(out: dict, entries: list, enc, who) -> None:
+def _add_restore_status(ctx, bucket: str, items: list, rows: list, params: dict, versions: bool = False) -> None:
+    """OptionalObjectAttributes=RestoreStatus: the restore state of archived objects asked to be restored."""
+    if "RestoreStatus" not in (params.get("OptionalObjectAttributes") or []):
+        return
+    for item, row in zip(items, rows):
+        if item.get("StorageClass") not in ("GLACIER", "DEEP_ARCHIVE"):
+            continue
+        found = service.db.one("SELECT json_extract(meta, '$.restore') FROM objects WHERE bucket=? AND key=? AND "
+                               + ("version_id=?" if versions else "latest=1 AND marker=0"),
+                               (bucket, row[0], row[6]) if versions else (bucket, row[0]))
+        restore = json.loads(found[0]) if found and found[0] else None
+        if restore:
+            ongoing = ctx.now() < restore["ready"]
+            item["RestoreStatus"] = {"IsRestoreInProgress": ongoing}
+            if not ongoing:
+                item["RestoreStatus"]["RestoreExpiryDate"] = to_dt(restore["expiry"])
+
+
+def _add_keys_and_prefixes(ctx, bucket: str, out: dict, entries: list, enc, who, params: dict) -> None:
     """A ListObjects(V2) page's Contents and CommonPrefixes, each only when there are some."""
-    contents = [_content(row, enc, who) for kind, row in entries if kind == "key"]
+    rows = [row for kind, row in entries if kind == "key"]
+    contents = [_content(row, enc, who) for row in rows]
+    _add_restore_status(ctx, bucket, contents, rows, params)
     prefixes = [{"Prefix": enc(p)} for kind, p in entries if kind == "prefix"]
     if contents:
         out["Contents"] = contents
@@ -153,7 +174,7 @@ def list_objects(ctx, params):
     who = owner(bucket.account)
     out = {"Name": bucket.name, "Prefix": enc(prefix), "Marker": enc(marker), "MaxKeys": params.get("MaxKeys", 1000),
            "IsTruncated": more}
-    _add_keys_and_prefixes(out, entries, enc, who)
+    _add_keys_and_prefixes(ctx, bucket.name, out, entries, enc, who, params)
     if delimiter:
         out["Delimiter"] = enc(delimiter)
         if more:
@@ -185,7 +206,7 @@ def list_object_versions(ctx, params):
             after_id = row[0]
     entries, more = _walk(bucket.name, prefix, delimiter, (key_marker, after_id), _max_keys(params), True)
     who = owner(bucket.account)
-    versions, markers, prefixes = [], [], []
+    versions, markers, prefixes, version_rows = [], [], [], []
     for kind, row in entries:
         if kind == "prefix":
             prefixes.append({"Prefix": enc(row)})
@@ -198,6 +219,8 @@ def list_object_versions(ctx, params):
             item = _content(row, enc, who)
             item.update(base)
             versions.append(item)
+            version_rows.append(row)
+    _add_restore_status(ctx, bucket.name, versions, version_rows, params, versions=True)
     out = {"Name": bucket.name, "Prefix": enc(prefix), "KeyMarker": enc(key_marker), "VersionIdMarker": version_marker,
            "MaxKeys": params.get("MaxKeys", 1000), "IsTruncated": more}
     if versions:

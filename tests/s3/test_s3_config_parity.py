@@ -184,3 +184,33 @@ def test_website_errors_carry_error_headers_and_redirects_are_encoded(server, s3
     assert headers["x-amz-error-detail-key"] == "missing"
     status, headers, _ = _fetch(server, host, "/docs/a%20b.html")
     assert (status, headers["location"]) == (301, f"http://{host}:{server.port}/documents/a%20b.html")
+
+
+# --- event notifications ------------------------------------------------------------------------
+
+def test_notification_to_a_missing_topic_is_refused(client, s3, bucket, unique_name):
+    arn = f"arn:aws:sns:us-east-1:000000000000:{unique_name('nope')}"
+    code, status, error = refused(s3.put_bucket_notification_configuration, Bucket=bucket, NotificationConfiguration={
+        "TopicConfigurations": [{"TopicArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+    assert (code, status, error["Message"]) == ("InvalidArgument", 400,
+                                                "Unable to validate the following destination configurations")
+    assert (error["ArgumentName"], error["ArgumentValue"]) == (arn, "The destination topic does not exist")
+    assert s3.get_bucket_notification_configuration(Bucket=bucket).get("TopicConfigurations") is None
+
+
+def test_test_event_and_records_are_compact_json(client, s3, bucket, unique_name):
+    sqs = client("sqs")
+    url = sqs.create_queue(QueueName=unique_name("events"))["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+        "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    bodies = []
+    for _ in range(10):
+        bodies += [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                                          WaitTimeSeconds=1).get("Messages", [])]
+        if len(bodies) == 2:
+            break
+    assert len(bodies) == 2
+    assert bodies[0].startswith('{"Service":"Amazon S3","Event":"s3:TestEvent","Time":"')
+    assert bodies[1].startswith('{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3"')

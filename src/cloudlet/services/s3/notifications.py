@@ -72,7 +72,7 @@ def emit(ctx, bucket, event: str, key: str, *, size: int | None = None, etag: st
                    "bucket": {"name": bucket.name, "ownerIdentity": {"principalId": canonical_id(bucket.account)},
                               "arn": f"arn:aws:s3:::{bucket.name}"},
                    "object": dict(obj)}}
-        _deliver(ctx, target_service, arn, json.dumps({"Records": [record]}))
+        _deliver(ctx, target_service, arn, json.dumps({"Records": [record]}, separators=(",", ":")))
 
 
 def _deliver(ctx, target_service: str, arn: str, message: str) -> None:
@@ -135,12 +135,23 @@ async def _validate(ctx, config: dict) -> None:
                                           ArgumentName="Event", ArgumentValue=arn)
             seen.append((prefix, suffix, item.get("Events") or []))
             item.setdefault("Id", str(uuid.uuid4()))
-            if target_service == "sqs" and "sqs" in ctx.runtime.services.packaged():
-                try:
-                    await _queue_url(ctx.runtime, parts[5], parts[4], parts[3])
-                except ServiceError:
-                    raise InvalidArgument("Unable to validate the following destination configurations",
-                                          ArgumentName=arn, ArgumentValue="The destination queue does not exist") from None
+            await _check_destination(ctx, target_service, arn)
+
+
+async def _check_destination(ctx, target_service: str, arn: str) -> None:
+    """The queue or topic must exist (when that service runs here): AWS checks before storing."""
+    if target_service not in ("sqs", "sns") or target_service not in ctx.runtime.services.packaged():
+        return
+    _, _, _, region, account, name = arn.split(":", 5)
+    try:
+        if target_service == "sqs":
+            await _queue_url(ctx.runtime, name, account, region)
+        else:
+            await ctx.runtime.call("sns", "GetTopicAttributes", {"TopicArn": arn}, account=account, region=region)
+    except ServiceError:
+        noun = "queue" if target_service == "sqs" else "topic"
+        raise InvalidArgument("Unable to validate the following destination configurations", ArgumentName=arn,
+                              ArgumentValue=f"The destination {noun} does not exist") from None
 
 
 @service.handler("PutBucketNotificationConfiguration")
@@ -155,7 +166,8 @@ async def put_notification_configuration(ctx, params):
     now = datetime.fromtimestamp(ctx.now(), tz=timezone.utc)
     test_event = json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent",
                              "Time": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
-                             "Bucket": bucket.name, "RequestId": ctx.request_id, "HostId": ctx.request_id})
+                             "Bucket": bucket.name, "RequestId": ctx.request_id, "HostId": ctx.request_id},
+                            separators=(",", ":"))
     for kind, arn_field, target_service in KINDS:
         for item in stored.get(kind) or []:
             _deliver(ctx, target_service, item[arn_field], test_event)

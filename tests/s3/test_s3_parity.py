@@ -482,3 +482,14 @@ def test_listings_report_restore_status_when_asked(s3, bucket, advance):
         cold = next(i for i in listing if i["Key"] == "cold")
         assert cold["RestoreStatus"]["IsRestoreInProgress"] is False
         assert cold["RestoreStatus"]["RestoreExpiryDate"] > cold["LastModified"]
+
+
+def test_delete_objects_with_etags_deletes_only_matching_objects(s3, bucket):
+    etag = s3.put_object(Bucket=bucket, Key="match", Body=b"x")["ETag"]
+    s3.put_object(Bucket=bucket, Key="other", Body=b"y")
+    result = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "match", "ETag": etag},
+                                                                  {"Key": "other", "ETag": etag}]})
+    assert result["Deleted"] == [{"Key": "match"}]
+    assert result["Errors"] == [{"Key": "other", "Code": "PreconditionFailed",
+                                 "Message": "At least one of the pre-conditions you specified did not hold"}]
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["other"]

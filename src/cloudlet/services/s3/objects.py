@@ -412,13 +412,19 @@ def delete_object(ctx, params):
         raise InvalidArgument("x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets.",
                               ArgumentName="x-amz-bypass-governance-retention")
     key = params["Key"]
-    if params.get("IfMatch") is not None:
-        current = versions.current(bucket.name, key)
-        if current is None or current.marker:
-            raise NoSuchKey(NO_SUCH_KEY, Key=key)
-        if params["IfMatch"].strip() != "*" and params["IfMatch"].strip().strip('"') != current.etag:
-            raise PreconditionFailed(PRECONDITION, Condition="If-Match")
+    _check_delete_match(bucket, key, params.get("IfMatch"))
     return delete_one(ctx, bucket, key, params.get("VersionId"), bypass)
+
+
+def _check_delete_match(bucket, key: str, if_match: str | None) -> None:
+    """A conditional delete (If-Match, or an ETag in DeleteObjects): the current version must have that ETag."""
+    if if_match is None:
+        return
+    current = versions.current(bucket.name, key)
+    if current is None or current.marker:
+        raise NoSuchKey(NO_SUCH_KEY, Key=key)
+    if if_match.strip() != "*" and if_match.strip().strip('"') != current.etag:
+        raise PreconditionFailed(PRECONDITION, Condition="If-Match")
 
 
 @service.handler("DeleteObjects")
@@ -433,6 +439,7 @@ def delete_objects(ctx, params):
     for item in items:
         key, version_id = item.get("Key", ""), item.get("VersionId")
         try:
+            _check_delete_match(bucket, key, item.get("ETag"))
             result = delete_one(ctx, bucket, key, version_id, bypass)
         except ServiceError as e:
             entry = {"Key": key, "Code": e.code, "Message": e.message}

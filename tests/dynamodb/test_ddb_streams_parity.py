@@ -130,3 +130,84 @@ def test_export_arn_has_a_14_digit_timestamp(ddb, client, unique_name):
     arn = ddb.export_table_to_point_in_time(TableArn=ddb.describe_table(TableName=name)["Table"]["TableArn"],
                                             S3Bucket=bucket)["ExportDescription"]["ExportArn"]
     assert re.fullmatch(rf"arn:aws:dynamodb:us-east-1:\d{{12}}:table/{name}/export/\d{{14}}-[0-9a-f]{{8}}", arn), arn
+
+
+# --------------------------------------------------------------------------- PartiQL
+
+
+@pytest.fixture(scope="module")
+def pq_table(ddb):
+    name = ddb_helpers.make_table(ddb, extra_attrs=(("g", "S"),), GlobalSecondaryIndexes=[
+        {"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+         "Projection": {"ProjectionType": "ALL"}}])
+    return name
+
+
+def statement_error(ddb, text, **kwargs):
+    with pytest.raises(ClientError) as exc:
+        ddb.execute_statement(Statement=text, **kwargs)
+    return exc
+
+
+def test_partiql_statement_not_starting_with_dml_is_expected_data_manipulation(ddb, pq_table):
+    exc = statement_error(ddb, f"SLECT * FROM \"{pq_table}\" WHERE pk = 'x'")
+    expect_error(exc, "ValidationException",
+                 "Statement wasn't well formed, can't be processed: Expected data manipulation")
+
+
+def test_partiql_projection_of_a_list_element_is_keyed_by_name_and_index(ddb, pq_table):
+    ddb.put_item(TableName=pq_table, Item={"pk": S("proj"), "profile": {"M": {"sub": S("deep")}},
+                                          "tags": {"L": [S("a"), S("b")]}})
+    items = ddb.execute_statement(
+        Statement=f"SELECT profile.sub, tags[1] FROM \"{pq_table}\" WHERE pk = 'proj'")["Items"]
+    assert items == [{"sub": S("deep"), "tags[1]": S("b")}]
+
+
+def test_partiql_returning_modified_new_returns_only_the_changed_attributes(ddb, pq_table):
+    ddb.put_item(TableName=pq_table, Item={"pk": S("ret"), "data": S("old"), "keep": S("same")})
+    items = ddb.execute_statement(
+        Statement=f"UPDATE \"{pq_table}\" SET data = 'new' WHERE pk = 'ret' RETURNING MODIFIED NEW *")["Items"]
+    assert items == [{"data": S("new")}]
+    items = ddb.execute_statement(
+        Statement=f"UPDATE \"{pq_table}\" REMOVE data WHERE pk = 'ret' RETURNING MODIFIED NEW *")["Items"]
+    assert items == []
+
+
+def test_partiql_writes_on_an_index_are_refused(ddb, pq_table):
+    expect_error(statement_error(ddb, f"INSERT INTO \"{pq_table}\".\"by-g\" VALUE {{'pk': 'ix'}}"),
+                 "ValidationException", "FROM clause may only contain a single table name")
+    expect_error(statement_error(ddb, f"UPDATE \"{pq_table}\".\"by-g\" SET d = 'x' WHERE pk = 'ix'"),
+                 "ValidationException", "This operation is not supported on an index")
+    assert "Item" not in ddb.get_item(TableName=pq_table, Key={"pk": S("ix")})
+    with pytest.raises(ClientError) as exc:
+        ddb.execute_transaction(TransactStatements=[
+            {"Statement": f"SELECT * FROM \"{pq_table}\".\"by-g\" WHERE pk = 'ix'"}])
+    expect_error(exc, "ValidationException", "Validation failed in TransactStatements[0]: Reads on indices are "
+                                             "not supported within transactions.")
+
+
+def test_partiql_from_clause_path_limits(ddb, pq_table):
+    expect_error(statement_error(ddb, "SELECT * FROM \"\" WHERE pk = 'x'"), "ValidationException",
+                 "Path component cannot be an empty string")
+    expect_error(statement_error(ddb, f"SELECT * FROM \"{pq_table}\".\"by-g\".\"more\" WHERE pk = 'x'"),
+                 "ValidationException", "A path may contain at most 2 components in the FROM clause")
+
+
+def test_partiql_transaction_client_request_token_is_idempotent(ddb, pq_table):
+    ddb.put_item(TableName=pq_table, Item={"pk": S("idem"), "n": {"N": "0"}})
+    for _ in range(2):
+        ddb.execute_transaction(ClientRequestToken="pq-idem-token", TransactStatements=[
+            {"Statement": f"UPDATE \"{pq_table}\" SET n = n + 1 WHERE pk = 'idem'"}])
+    assert ddb.get_item(TableName=pq_table, Key={"pk": S("idem")})["Item"]["n"] == {"N": "1"}
+
+
+def test_partiql_batch_write_errors_name_their_table(ddb, pq_table):
+    ddb.put_item(TableName=pq_table, Item={"pk": S("dup"), "val": S("here")})
+    responses = ddb.batch_execute_statement(Statements=[
+        {"Statement": f"SLECT * FROM \"{pq_table}\" WHERE pk = 'dup'"},
+        {"Statement": f"INSERT INTO \"{pq_table}\" VALUE {{'pk': 'dup'}}"},
+        {"Statement": f"UPDATE \"{pq_table}\" SET t = 'y' WHERE pk = 'dup' AND val = 'wrong'"}])["Responses"]
+    assert responses[0] == {"Error": {"Code": "ValidationError", "Message": "Statement wasn't well formed, can't be "
+                                      "processed: Expected data manipulation"}}
+    assert responses[1]["Error"]["Code"] == "DuplicateItem" and responses[1]["TableName"] == pq_table
+    assert responses[2]["Error"]["Code"] == "ConditionalCheckFailed" and responses[2]["TableName"] == pq_table

@@ -10,10 +10,11 @@ import re
 from . import service, storage
 from . import values as V
 from .capacity import Meter, read_units
-from .errors import (ConditionalCheckFailedException, DuplicateItemException, ResourceNotFoundException,
-                     TransactionCanceledException, ValidationException, NOT_FOUND)
+from .errors import (ConditionalCheckFailedException, DuplicateItemException, IdempotentParameterMismatchException,
+                     ResourceNotFoundException, TransactionCanceledException, ValidationException, NOT_FOUND)
 from .expressions import evaluate, get_path
-from .items import record_write, updated_item
+from .items import record_write, returned_attributes, updated_item
+from .transactions import TOKEN_LIFETIME, _fingerprint
 from .updates import check_update
 
 _TOKEN = re.compile(r"""
@@ -126,7 +127,7 @@ class Parser:
             self.expect_word("FROM")
             self._target(st)
         else:
-            raise ValidationException(MALFORMED + f"Unexpected token: {self.peek()[1]}")
+            raise ValidationException(MALFORMED + "Expected data manipulation")
         if self.word("WHERE"):
             self.pos += 1
             st.where = self.condition()
@@ -145,17 +146,26 @@ class Parser:
         return st
 
     def _target(self, st: Statement) -> None:
+        """FROM/INTO/UPDATE's "table" or "table"."index"."""
+        components = [self._component()]
+        while self.op("."):
+            self.pos += 1
+            components.append(self._component())
+        if len(components) > 2:
+            raise ValidationException("A path may contain at most 2 components in the FROM clause")
+        st.table = components[0]
+        st.index = components[1] if len(components) > 1 else None
+
+    def _component(self) -> str:
         kind, text = self.take()
         if kind == "qident":
-            st.table = text[1:-1].replace('""', '"')
-        elif kind == "ident":
-            st.table = text
-        else:
-            raise ValidationException(MALFORMED + "Expected a table name")
-        if self.op("."):
-            self.pos += 1
-            kind, text = self.take()
-            st.index = text[1:-1] if kind == "qident" else text
+            text = text[1:-1].replace('""', '"')
+            if not text:
+                raise ValidationException("Path component cannot be an empty string")
+            return text
+        if kind == "ident":
+            return text
+        raise ValidationException(MALFORMED + "Expected a table name")
 
     def _set_action(self, clauses: dict) -> None:
         target = self.path()
@@ -371,8 +381,15 @@ def _project(item: dict, paths) -> dict:
     for path in paths:
         value = get_path(item, path)
         if value is not None:
-            out[str(path[-1])] = value
+            out[_leaf_name(path)] = value
     return out
+
+
+def _leaf_name(path) -> str:
+    """A projected path's key in the result: its last name with any list indexes after it
+    ("a.b" -> "b", "tags[1]" -> "tags[1]")."""
+    position = max(i for i, element in enumerate(path) if isinstance(element, str))
+    return path[position] + "".join(f"[{index}]" for index in path[position + 1:])
 
 
 def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Meter | None) -> dict:
@@ -423,8 +440,21 @@ def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Met
     return result
 
 
+def _check_target(st: Statement, in_transaction: bool = False) -> None:
+    """What a statement may address: writes go to tables only, transactional reads too."""
+    if st.index is None:
+        return
+    if st.kind == "INSERT":
+        raise ValidationException("FROM clause may only contain a single table name")
+    if st.kind != "SELECT":
+        raise ValidationException("This operation is not supported on an index")
+    if in_transaction:
+        raise ValidationException("Reads on indices are not supported within transactions.")
+
+
 def _write(ctx, st: Statement, meter: Meter | None, now: float) -> dict:
     """INSERT, UPDATE or DELETE of one item; the caller holds a store transaction."""
+    _check_target(st)
     table = _table(ctx, st)
     if st.kind == "INSERT":
         item, _ = table.check_item(st.item)
@@ -453,10 +483,11 @@ def _write(ctx, st: Statement, meter: Meter | None, now: float) -> dict:
     new = updated_item(table, key, old, st.clauses)
     storage.write(table, hk, rk, old, new, now)
     record_write(table, old, new, meter)
-    if st.returning in ("ALL NEW", "MODIFIED NEW"):
-        return {"Items": [new]}
-    if st.returning in ("ALL OLD", "MODIFIED OLD"):
-        return {"Items": [old]}
+    if st.returning in ("ALL NEW", "ALL OLD"):
+        return {"Items": [new if st.returning == "ALL NEW" else old]}
+    if st.returning in ("MODIFIED NEW", "MODIFIED OLD"):
+        changed = returned_attributes("UPDATED_" + st.returning.split()[1], old, new, st.clauses)
+        return {"Items": [changed] if changed else []}
     return {"Items": []}
 
 
@@ -484,6 +515,7 @@ def batch_execute_statement(ctx, params):
         raise ValidationException("Member must have length less than or equal to 25")
     responses = []
     for request in statements:
+        table = None
         try:
             st = Parser(request["Statement"], request.get("Parameters")).statement()
             table = _table(ctx, st)
@@ -500,18 +532,34 @@ def batch_execute_statement(ctx, params):
         except (ValidationException, DuplicateItemException, ConditionalCheckFailedException,
                 ResourceNotFoundException) as e:
             response = {"Error": {"Code": _ERROR_CODES.get(e.code, e.code), "Message": e.message}}
+            if table is not None and e.code in ("DuplicateItemException", "ConditionalCheckFailedException"):
+                response["TableName"] = table.name
         responses.append(response)
     return {"Responses": responses}
 
 
 @service.handler("ExecuteTransaction")
 def execute_transaction(ctx, params):
+    token, now = params.get("ClientRequestToken"), ctx.now()
+    fingerprint = _fingerprint(params) if token else None
+    if token:
+        row = storage.db.one("SELECT fingerprint, created, result FROM tx_tokens WHERE account=? AND region=? "
+                             "AND token=?", (ctx.account, ctx.region, token))
+        if row is not None and now - row[1] < TOKEN_LIFETIME:
+            if row[0] != fingerprint:
+                raise IdempotentParameterMismatchException(
+                    "Specified idempotency token was used with different request parameters within the "
+                    "idempotency window")
+            return json.loads(row[2])
     parsed = []
     for position, request in enumerate(params["TransactStatements"]):
         st = Parser(request["Statement"], request.get("Parameters")).statement()
-        if st.returning:
-            raise ValidationException(f"Validation failed in TransactStatements[{position}]: RETURNING clause is "
-                                      "not supported in ExecuteTransaction.")
+        try:
+            if st.returning:
+                raise ValidationException("RETURNING clause is not supported in ExecuteTransaction.")
+            _check_target(st, in_transaction=True)
+        except ValidationException as e:
+            raise ValidationException(f"Validation failed in TransactStatements[{position}]: {e.message}")
         parsed.append(st)
     kinds = {st.kind == "SELECT" for st in parsed}
     if len(kinds) > 1:
@@ -523,7 +571,6 @@ def execute_transaction(ctx, params):
             item = storage.get(table, *table.encode_key(_full_key(table, st)))
             responses.append({"Item": _project(item, st.projection)} if item is not None else {})
         return {"Responses": responses}
-    now = ctx.now()
     with storage.db.transaction():
         reasons, failed = [], False
         for st in parsed:
@@ -539,4 +586,9 @@ def execute_transaction(ctx, params):
             raise TransactionCanceledException(
                 f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
                 CancellationReasons=reasons)
-    return {"Responses": [{} for _ in parsed]}
+        result = {"Responses": [{} for _ in parsed]}
+        if token:
+            storage.db.execute("INSERT OR REPLACE INTO tx_tokens (account, region, token, fingerprint, created, "
+                               "result) VALUES (?, ?, ?, ?, ?, ?)",
+                               (ctx.account, ctx.region, token, fingerprint, now, json.dumps(result)))
+    return result

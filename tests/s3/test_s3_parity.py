@@ -493,3 +493,19 @@ def test_delete_objects_with_etags_deletes_only_matching_objects(s3, bucket):
     assert result["Errors"] == [{"Key": "other", "Code": "PreconditionFailed",
                                  "Message": "At least one of the pre-conditions you specified did not hold"}]
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["other"]
+
+
+def test_conditional_copy_checks_the_destination(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="src", Body=b"new")
+    etag = s3.put_object(Bucket=bucket, Key="dst", Body=b"old")["ETag"]
+    source = {"Bucket": bucket, "Key": "src"}
+    with pytest.raises(ClientError) as exc:
+        s3.copy_object(Bucket=bucket, Key="dst", CopySource=source, IfNoneMatch="*")
+    assert error_of(exc) == ("PreconditionFailed", 412)
+    with pytest.raises(ClientError) as exc:
+        s3.copy_object(Bucket=bucket, Key="dst", CopySource=source, IfMatch='"0123456789abcdef0123456789abcdef"')
+    assert error_of(exc) == ("PreconditionFailed", 412)
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == b"old"
+    s3.copy_object(Bucket=bucket, Key="dst", CopySource=source, IfMatch=etag)
+    s3.copy_object(Bucket=bucket, Key="fresh", CopySource=source, IfNoneMatch="*")
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == b"new"

@@ -515,6 +515,7 @@ async def copy_object(ctx, params):
         raise InvalidArgument("Unknown tagging directive.", ArgumentName="x-amz-tagging-directive")
     if params.get("MetadataDirective") not in (None, "COPY", "REPLACE"):
         raise InvalidArgument("Unknown metadata directive.", ArgumentName="x-amz-metadata-directive")
+    check_write_conditions(bucket, key, params)   # If-Match / If-None-Match: * on the destination
     merged = dict(params)
     if not replace:
         for name in ("Metadata",) + HEADER_FIELDS + ("Expires",):

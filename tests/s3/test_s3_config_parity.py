@@ -214,3 +214,51 @@ def test_test_event_and_records_are_compact_json(client, s3, bucket, unique_name
     assert len(bodies) == 2
     assert bodies[0].startswith('{"Service":"Amazon S3","Event":"s3:TestEvent","Time":"')
     assert bodies[1].startswith('{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3"')
+
+
+# --- replication, object lock, lifecycle sweep --------------------------------------------------
+
+@pytest.mark.parametrize("rule_fields,message", [
+    ({"Filter": {"Prefix": "a"}},
+     "DeleteMarkerReplication must be specified for this version of Cross Region Replication configuration schema."),
+    ({"Filter": {"Tag": {"Key": "k", "Value": "v"}}, "DeleteMarkerReplication": {"Status": "Enabled"}},
+     "Delete marker replication is not supported if any Tag filter is specified. Please refer to S3 Developer "
+     "Guide for more information."),
+])
+def test_replication_rule_faults(s3, bucket, unique_name, rule_fields, message):
+    target = unique_name("dest")
+    s3.create_bucket(Bucket=target)
+    for name in (bucket, target):
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    rule = {"ID": "r", "Priority": 1, "Status": "Enabled", "Destination": {"Bucket": f"arn:aws:s3:::{target}"},
+            **rule_fields}
+    code, status, error = refused(s3.put_bucket_replication, Bucket=bucket, ReplicationConfiguration={
+        "Role": "arn:aws:iam::000000000000:role/replication", "Rules": [rule]})
+    assert (code, status, error["Message"]) == ("InvalidRequest", 400, message)
+
+
+def test_refused_object_lock_configuration_leaves_the_bucket_unlocked(s3, bucket):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    code, status, _ = refused(s3.put_object_lock_configuration, Bucket=bucket, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 0}}})
+    assert (code, status) == ("InvalidArgument", 400)
+    assert refused(s3.get_object_lock_configuration, Bucket=bucket)[:2] == (
+        "ObjectLockConfigurationNotFoundError", 404)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+
+
+def test_expired_object_delete_markers_are_removed_by_the_sweep(s3, bucket, advance):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"ID": "markers", "Status": "Enabled", "Filter": {}, "Expiration": {"ExpiredObjectDeleteMarker": True},
+         "NoncurrentVersionExpiration": {"NoncurrentDays": 1}}]})
+    s3.put_object(Bucket=bucket, Key="gone", Body=b"x")
+    s3.delete_object(Bucket=bucket, Key="gone")
+    s3.put_object(Bucket=bucket, Key="kept", Body=b"x")
+    s3.delete_object(Bucket=bucket, Key="kept")
+    s3.put_object(Bucket=bucket, Key="kept", Body=b"y")
+    advance(3 * 86400)   # the noncurrent version of "gone" goes first, leaving its marker alone
+    advance(3600)        # the next sweep removes that expired marker
+    listing = s3.list_object_versions(Bucket=bucket)
+    assert "DeleteMarkers" not in listing or all(m["Key"] != "gone" for m in listing["DeleteMarkers"])
+    assert [v["Key"] for v in listing.get("Versions", []) if v["IsLatest"]] == ["kept"]

@@ -224,6 +224,15 @@ def _validate_replication(ctx, bucket, value):
     if bucket.versioning != "Enabled":
         raise InvalidRequest("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
     for rule in value.get("Rules") or []:
+        if "Filter" in rule:
+            if "DeleteMarkerReplication" not in rule:
+                raise InvalidRequest("DeleteMarkerReplication must be specified for this version of Cross Region "
+                                     "Replication configuration schema.")
+            flt = rule["Filter"] or {}
+            if rule["DeleteMarkerReplication"].get("Status") == "Enabled" and (
+                    "Tag" in flt or (flt.get("And") or {}).get("Tags")):
+                raise InvalidRequest("Delete marker replication is not supported if any Tag filter is specified. "
+                                     "Please refer to S3 Developer Guide for more information.")
         target = (rule.get("Destination") or {}).get("Bucket", "")
         name = target.split(":::", 1)[-1]
         destination = find_bucket(name)

@@ -184,8 +184,11 @@ def sweep(now: float) -> None:
         rows = service.db.query(f"SELECT {OBJ_COLUMNS} FROM objects WHERE bucket=? ORDER BY key, id DESC",
                                 (bucket_name,))
         newer: dict[str, float] = {}
-        for row in rows:
-            obj = Obj(row)
+        objs = [Obj(row) for row in rows]
+        versions_of: dict[str, int] = {}
+        for obj in objs:
+            versions_of[obj.key] = versions_of.get(obj.key, 0) + 1
+        for obj in objs:
             tags = obj.meta.get("tags") or {}
             for rule in rules:
                 if not _filter_matches(rule, obj.key, tags, obj.size):
@@ -197,6 +200,11 @@ def sweep(now: float) -> None:
                             versions.write(bucket, obj.key, modified=now, marker=True)
                         else:
                             versions.remove(obj)
+                        break
+                elif obj.latest and versions_of[obj.key] == 1:
+                    # An expired object delete marker: the only version left of its key.
+                    if (rule.get("Expiration") or {}).get("ExpiredObjectDeleteMarker"):
+                        versions.remove(obj)
                         break
                 elif not obj.latest:
                     days = (rule.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays")

@@ -82,11 +82,8 @@ def _version(ctx, bucket, params: dict):
 def put_lock_configuration(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
     config = params.get("ObjectLockConfiguration") or {}
-    if not bucket.object_lock:
-        if bucket.versioning != "Enabled":
-            raise InvalidBucketState("Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration")
-        forget_cached()
-        service.db.execute("UPDATE buckets SET object_lock=1 WHERE name=?", (bucket.name,))
+    if not bucket.object_lock and bucket.versioning != "Enabled":
+        raise InvalidBucketState("Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration")
     if config.get("ObjectLockEnabled") != "Enabled":
         raise MalformedXML("The XML you provided was not well-formed or did not validate against our published schema")
     default = (config.get("Rule") or {}).get("DefaultRetention")
@@ -96,6 +93,9 @@ def put_lock_configuration(ctx, params):
                                "schema")
         if default.get("Days", 1) <= 0 or default.get("Years", 1) <= 0:
             raise InvalidArgument("Default retention period must be a positive integer value.")
+    if not bucket.object_lock:
+        forget_cached()
+        service.db.execute("UPDATE buckets SET object_lock=1 WHERE name=?", (bucket.name,))
     set_config(bucket.name, "object_lock", config)
     return {}
 

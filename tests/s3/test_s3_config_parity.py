@@ -262,3 +262,27 @@ def test_expired_object_delete_markers_are_removed_by_the_sweep(s3, bucket, adva
     listing = s3.list_object_versions(Bucket=bucket)
     assert "DeleteMarkers" not in listing or all(m["Key"] != "gone" for m in listing["DeleteMarkers"])
     assert [v["Key"] for v in listing.get("Versions", []) if v["IsLatest"]] == ["kept"]
+
+
+# --- bucket tags ---------------------------------------------------------------------------------
+
+def test_empty_tag_set_leaves_no_tag_set(s3, bucket):
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": []})
+    code, status, error = refused(s3.get_bucket_tagging, Bucket=bucket)
+    assert (code, status, error["Message"]) == ("NoSuchTagSet", 404, "The TagSet does not exist")
+
+
+def test_create_bucket_with_tags(s3, unique_name):
+    name = unique_name("tagged")
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"Tags": [{"Key": "team", "Value": "storage"}]})
+    assert s3.get_bucket_tagging(Bucket=name)["TagSet"] == [{"Key": "team", "Value": "storage"}]
+    refused_name = unique_name("tagged")
+    code, status, error = refused(s3.create_bucket, Bucket=refused_name, CreateBucketConfiguration={
+        "Tags": [{"Key": f"k{i}", "Value": "v"} for i in range(51)]})
+    assert (code, status, error["Message"]) == ("BadRequest", 400, "Bucket tag count cannot be greater than 50")
+    code, status, error = refused(s3.create_bucket, Bucket=refused_name, CreateBucketConfiguration={
+        "Tags": [{"Key": "aws:team", "Value": "v"}]})
+    assert (code, status) == ("InvalidTag", 400)
+    assert error["Message"].startswith('User-defined tag keys can\'t start with "aws:".')
+    assert refused(s3.head_bucket, Bucket=refused_name)[:2] == ("404", 404)

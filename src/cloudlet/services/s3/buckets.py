@@ -8,11 +8,12 @@ import re
 from cloudlet.protocols.serialize import to_xml, xml_namespace
 from cloudlet.http import Response
 from cloudlet.services.s3 import db
-from cloudlet.services.s3.common import forget_cached, get_bucket, get_config, service, set_config, to_dt
-from cloudlet.services.s3.errors import (BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty,
+from cloudlet.services.s3.common import (forget_cached, get_bucket, get_config, service, set_config, to_dt,
+                                         validate_tags)
+from cloudlet.services.s3.errors import (BadRequest, BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty,
                                          IllegalLocationConstraint, InvalidArgument,
                                          InvalidBucketAclWithObjectOwnership, InvalidBucketName,
-                                         InvalidLocationConstraint)
+                                         InvalidLocationConstraint, InvalidTag)
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 OWNERSHIPS = ("BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced")
@@ -75,6 +76,13 @@ def create_bucket(ctx, params):
             params.get(g) for g in ("GrantFullControl", "GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP"))):
         raise InvalidBucketAclWithObjectOwnership(
             "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+    tags = (params.get("CreateBucketConfiguration") or {}).get("Tags") or []
+    if len(tags) > 50:
+        raise BadRequest("Bucket tag count cannot be greater than 50")
+    if any(t.get("Key", "").lower().startswith("aws:") for t in tags):
+        raise InvalidTag('User-defined tag keys can\'t start with "aws:". This prefix is reserved for system tags. '
+                         'Remove "aws:" from your tag keys and try again.')
+    validate_tags(tags, object_tags=False)
     lock = bool(params.get("ObjectLockEnabledForBucket"))
     forget_cached()
     with service.db.transaction():
@@ -88,6 +96,8 @@ def create_bucket(ctx, params):
             set_config(name, "object_lock", {"ObjectLockEnabled": "Enabled"})
         if constraint == "EU":   # the legacy name of eu-west-1, which GetBucketLocation keeps answering
             set_config(name, "location_constraint", "EU")
+        if tags:
+            set_config(name, "tagging", {"TagSet": tags})
         if acl and acl != "private":
             from cloudlet.services.s3.acl import canned_grants
             set_config(name, "acl", canned_grants(acl, ctx.account))

@@ -114,7 +114,8 @@ def _simple(kind: str, param: str, put_op: str, get_op: str, delete_op: str | No
         value = params.get(param) or {}
         if validate:
             validate(ctx, bucket, value)
-        set_config(bucket.name, kind, value)
+        # An empty tag set is no tag set: GetBucketTagging answers NoSuchTagSet after it.
+        set_config(bucket.name, kind, None if value.get("TagSet", True) == [] else value)
         return {}
 
     @service.handler(get_op)

@@ -509,3 +509,10 @@ def test_conditional_copy_checks_the_destination(s3, bucket):
     s3.copy_object(Bucket=bucket, Key="dst", CopySource=source, IfMatch=etag)
     s3.copy_object(Bucket=bucket, Key="fresh", CopySource=source, IfNoneMatch="*")
     assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == b"new"
+
+
+def test_head_object_reports_the_tag_count(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="tagged", Body=b"x", Tagging="a=1&b=2")
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"x")
+    assert s3.head_object(Bucket=bucket, Key="tagged")["TagCount"] == 2
+    assert "TagCount" not in s3.head_object(Bucket=bucket, Key="plain")

@@ -312,7 +312,7 @@ def _read(ctx, params: dict, head: bool):
     if not conditions.check(params, obj.etag, obj.modified, ctx.now()):
         return None, bucket, obj, None
     out = describe(ctx, bucket, obj, params)
-    if not head and meta.get("tags"):
+    if meta.get("tags"):   # x-amz-tagging-count, on HEAD as on GET
         out["TagCount"] = len(meta["tags"])
     start, length, status = 0, obj.size, None
     part_number = params.get("PartNumber")

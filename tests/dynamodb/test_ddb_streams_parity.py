@@ -211,3 +211,22 @@ def test_partiql_batch_write_errors_name_their_table(ddb, pq_table):
                                       "processed: Expected data manipulation"}}
     assert responses[1]["Error"]["Code"] == "DuplicateItem" and responses[1]["TableName"] == pq_table
     assert responses[2]["Error"]["Code"] == "ConditionalCheckFailed" and responses[2]["TableName"] == pq_table
+
+
+def test_records_trimmed_after_the_iterator_was_issued_are_trimmed_data_access(ddb, streams, unique_name, advance):
+    name, arn = stream_table(ddb, unique_name)
+    ddb.put_item(TableName=name, Item={"pk": S("old")})
+    shard = only_shard(streams, arn)["ShardId"]
+    advance(24 * 3600 - 300)
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    advance(600)
+    with pytest.raises(ClientError) as exc:
+        streams.get_records(ShardIterator=iterator)
+    expect_error(exc, "TrimmedDataAccessException")
+    # a new TRIM_HORIZON iterator starts after the trimmed record
+    ddb.put_item(TableName=name, Item={"pk": S("new")})
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    assert [r["dynamodb"]["Keys"]["pk"] for r in records] == [S("new")]

@@ -21,6 +21,7 @@ TrimmedDataAccessException = error_class("TrimmedDataAccessException")
 
 RETENTION = 24 * 3600
 ITERATOR_LIFETIME = 15 * 60
+TRIMMED = "Attempted to access data beyond the trim horizon"
 SEQUENCE_BASE = 10 ** 20
 _STREAM_ARN = re.compile(r"arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table/[a-zA-Z0-9_.-]{3,255}/stream/\S+")
 
@@ -92,6 +93,12 @@ def describe_stream(ctx, params):
         "Shards": [shard] if after is None or row["shard_id"] > after else []}}
 
 
+def _trimmed_through(db, sid: int, now: float) -> int:
+    """The last sequence number of the stream already past the 24-hour retention (0 if none)."""
+    return db.one("SELECT COALESCE(MAX(seq), 0) FROM stream_records WHERE sid=? AND created < ?",
+                  (sid, now - RETENTION))[0]
+
+
 def _iterator(arn: str, sid: int, after: int, now: float) -> str:
     token = json.dumps({"arn": arn, "sid": sid, "after": after, "at": now}, separators=(",", ":"))
     return f"{arn}|1|" + base64.urlsafe_b64encode(token.encode()).decode()
@@ -107,7 +114,7 @@ def get_shard_iterator(ctx, params):
     if kind in ("TRIM_HORIZON", "LATEST", "AT_TIMESTAMP") and params.get("SequenceNumber"):
         raise ValidationException(f"Sequence number must not be specified for {kind} shard iterator type")
     if kind == "TRIM_HORIZON":
-        after = 0
+        after = _trimmed_through(db, row["id"], ctx.now())
     elif kind == "LATEST":
         after = db.one("SELECT COALESCE(MAX(seq), 0) FROM stream_records")[0]
     elif kind == "AT_TIMESTAMP":
@@ -127,7 +134,7 @@ def get_shard_iterator(ctx, params):
         oldest = db.one("SELECT MIN(seq) FROM stream_records WHERE sid=? AND created >= ?",
                         (row["id"], ctx.now() - RETENTION))[0]
         if seq <= 0 or (oldest is not None and seq < oldest):
-            raise TrimmedDataAccessException("Attempted to access data beyond the trim horizon")
+            raise TrimmedDataAccessException(TRIMMED)
         after = seq - 1 if kind == "AT_SEQUENCE_NUMBER" else seq
     return {"ShardIterator": _iterator(row["arn"], row["id"], after, ctx.now())}
 
@@ -145,6 +152,8 @@ def get_records(ctx, params):
                                        f"while right now it is {_java_date(now)} which is further in the future "
                                        f"than the tolerated delay of {ITERATOR_LIFETIME * 1000} milliseconds.")
     row = _stream(ctx, arn)
+    if _trimmed_through(_db(ctx), sid, now) > after:
+        raise TrimmedDataAccessException(TRIMMED)
     limit = params.get("Limit") or 1000
     rows = _db(ctx).query("SELECT seq, data FROM stream_records WHERE sid=? AND seq > ? AND created >= ? "
                           "ORDER BY seq LIMIT ?", (sid, after, now - RETENTION, limit))

@@ -516,3 +516,8 @@ def test_head_object_reports_the_tag_count(s3, bucket):
     s3.put_object(Bucket=bucket, Key="plain", Body=b"x")
     assert s3.head_object(Bucket=bucket, Key="tagged")["TagCount"] == 2
     assert "TagCount" not in s3.head_object(Bucket=bucket, Key="plain")
+
+
+def test_list_buckets_gives_each_bucket_arn(s3, bucket):
+    listed = next(b for b in s3.list_buckets()["Buckets"] if b["Name"] == bucket)
+    assert listed["BucketArn"] == f"arn:aws:s3:::{bucket}"

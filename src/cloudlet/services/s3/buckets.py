@@ -170,7 +170,8 @@ def list_buckets(ctx, params):
     rows = service.db.query(sql + "ORDER BY name LIMIT ?", (*args, limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
-    out = {"Buckets": [{"Name": r[0], "CreationDate": to_dt(r[1]), "BucketRegion": r[2]} for r in rows],
+    out = {"Buckets": [{"Name": r[0], "CreationDate": to_dt(r[1]), "BucketRegion": r[2],
+                        "BucketArn": f"arn:aws:s3:::{r[0]}"} for r in rows],
            "Owner": db.owner(ctx.account)}
     if prefix:
         out["Prefix"] = prefix

@@ -230,3 +230,24 @@ def test_records_trimmed_after_the_iterator_was_issued_are_trimmed_data_access(d
                                           ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
     records = streams.get_records(ShardIterator=iterator)["Records"]
     assert [r["dynamodb"]["Keys"]["pk"] for r in records] == [S("new")]
+
+
+def test_partiql_transaction_exists_is_a_condition_check(ddb, pq_table):
+    ddb.put_item(TableName=pq_table, Item={"pk": S("ex-a"), "n": {"N": "1"}})
+    with pytest.raises(ClientError) as exc:
+        ddb.execute_transaction(TransactStatements=[
+            {"Statement": f"EXISTS(SELECT * FROM \"{pq_table}\" WHERE pk = 'ex-a' AND n = 2)"},
+            {"Statement": f"INSERT INTO \"{pq_table}\" VALUE {{'pk': 'ex-b'}}"}])
+    expect_error(exc, "TransactionCanceledException", "[ConditionalCheckFailed, None]")
+    ddb.execute_transaction(TransactStatements=[
+        {"Statement": f"EXISTS(SELECT * FROM \"{pq_table}\" WHERE pk = 'ex-a' AND n = 1)"},
+        {"Statement": f"INSERT INTO \"{pq_table}\" VALUE {{'pk': 'ex-b'}}"}])
+    assert "Item" in ddb.get_item(TableName=pq_table, Key={"pk": S("ex-b")})
+
+
+def test_partiql_transaction_with_two_statements_on_one_item_is_refused(ddb, pq_table):
+    with pytest.raises(ClientError) as exc:
+        ddb.execute_transaction(TransactStatements=[
+            {"Statement": f"UPDATE \"{pq_table}\" SET m = 1 WHERE pk = 'twice'"},
+            {"Statement": f"UPDATE \"{pq_table}\" SET m = 2 WHERE pk = 'twice'"}])
+    expect_error(exc, "ValidationException", "Transaction request cannot include multiple operations on one item")

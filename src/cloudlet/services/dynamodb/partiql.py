@@ -83,7 +83,21 @@ class Parser:
     # statements
     def statement(self) -> Statement:
         st = Statement()
-        if self.word("SELECT"):
+        if self.word("EXISTS") and self.peek(1) == ("op", "("):
+            # EXISTS(SELECT ... WHERE ...): a transaction's condition check
+            self.pos += 2
+            if not self.word("SELECT"):
+                raise ValidationException(MALFORMED + "Expected SELECT")
+            self.pos += 1
+            while not self.word("FROM") and self.peek()[0] is not None:
+                self.pos += 1
+            self.expect_word("FROM")
+            self._target(st)
+            st.kind = "EXISTS"
+            self.expect_word("WHERE")
+            st.where = self.condition()
+            self.expect_op(")")
+        elif self.word("SELECT"):
             self.pos += 1
             st.kind = "SELECT"
             st.projection = None
@@ -453,9 +467,14 @@ def _check_target(st: Statement, in_transaction: bool = False) -> None:
 
 
 def _write(ctx, st: Statement, meter: Meter | None, now: float) -> dict:
-    """INSERT, UPDATE or DELETE of one item; the caller holds a store transaction."""
+    """INSERT, UPDATE or DELETE of one item, or an EXISTS check; the caller holds a store transaction."""
     _check_target(st)
     table = _table(ctx, st)
+    if st.kind == "EXISTS":
+        item = storage.get(table, *table.encode_key(_full_key(table, st)))
+        if item is None or not evaluate(st.where, item):
+            raise ConditionalCheckFailedException("The conditional request failed")
+        return {"Items": []}
     if st.kind == "INSERT":
         item, _ = table.check_item(st.item)
         hk, rk = table.encode_key(item)
@@ -538,6 +557,16 @@ def batch_execute_statement(ctx, params):
     return {"Responses": responses}
 
 
+def _statement_key(ctx, st: Statement):
+    """(table, key bytes) of the item a write statement addresses, None when it names none."""
+    table = _table(ctx, st)
+    try:
+        key = table.key_of(st.item) if st.kind == "INSERT" else _full_key(table, st)
+        return (table.name,) + table.encode_key(key)
+    except (KeyError, TypeError, ValidationException):
+        return None
+
+
 @service.handler("ExecuteTransaction")
 def execute_transaction(ctx, params):
     token, now = params.get("ClientRequestToken"), ctx.now()
@@ -571,6 +600,9 @@ def execute_transaction(ctx, params):
             item = storage.get(table, *table.encode_key(_full_key(table, st)))
             responses.append({"Item": _project(item, st.projection)} if item is not None else {})
         return {"Responses": responses}
+    keys = [_statement_key(ctx, st) for st in parsed]
+    if len([k for k in keys if k]) != len({k for k in keys if k}):
+        raise ValidationException("Transaction request cannot include multiple operations on one item")
     with storage.db.transaction():
         reasons, failed = [], False
         for st in parsed:

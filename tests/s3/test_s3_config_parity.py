@@ -286,3 +286,28 @@ def test_create_bucket_with_tags(s3, unique_name):
     assert (code, status) == ("InvalidTag", 400)
     assert error["Message"].startswith('User-defined tag keys can\'t start with "aws:".')
     assert refused(s3.head_bucket, Bucket=refused_name)[:2] == ("404", 404)
+
+
+# --- object ownership ---------------------------------------------------------------------------
+
+def test_acls_work_again_once_ownership_controls_are_deleted(s3, bucket):
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.delete_bucket_ownership_controls(Bucket=bucket)
+    assert refused(s3.get_bucket_ownership_controls, Bucket=bucket)[:2] == ("OwnershipControlsNotFoundError", 404)
+    s3.put_bucket_acl(Bucket=bucket, ACL="authenticated-read")
+    grants = s3.get_bucket_acl(Bucket=bucket)["Grants"]
+    assert {g["Permission"] for g in grants} == {"FULL_CONTROL", "READ"}
+
+
+def test_bucket_owner_enforced_is_refused_while_the_acl_grants_others(s3, bucket):
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    s3.put_bucket_acl(Bucket=bucket, ACL="authenticated-read")
+    code, status, error = refused(s3.put_bucket_ownership_controls, Bucket=bucket, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    assert (code, status, error["Message"]) == (
+        "InvalidBucketAclWithObjectOwnership", 400,
+        "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+    s3.put_bucket_acl(Bucket=bucket, ACL="private")
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})

@@ -12,6 +12,8 @@ AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
 LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
 CANNED = ("private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read",
           "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write")
+# A bucket without ownership controls (they were deleted) keeps ACLs, as ObjectWriter does.
+NO_OWNERSHIP_CONTROLS = "ObjectWriter"
 GRANT_PARAMS = {"GrantFullControl": "FULL_CONTROL", "GrantRead": "READ", "GrantReadACP": "READ_ACP",
                 "GrantWrite": "WRITE", "GrantWriteACP": "WRITE_ACP"}
 
@@ -40,6 +42,11 @@ def canned_grants(acl: str, account: str) -> list[dict]:
     return grants
 
 
+def grants_others(grants: list[dict] | None, account: str) -> bool:
+    """Whether an ACL grants anything to anyone but the owner."""
+    return any(g["Grantee"] != _user(account) for g in grants or [])
+
+
 def header_grants(params: dict) -> list[dict] | None:
     grants = []
     for param, permission in GRANT_PARAMS.items():
@@ -65,7 +72,7 @@ def grants_from_request(bucket: str, account: str, params: dict, *, for_object: 
         return None
     if acl is not None and acl not in CANNED:
         raise InvalidArgument("", ArgumentName="x-amz-acl", ArgumentValue=acl)
-    ownership = get_config(bucket, "ownership", "BucketOwnerEnforced")
+    ownership = get_config(bucket, "ownership", NO_OWNERSHIP_CONTROLS)
     if ownership == "BucketOwnerEnforced" and not (acl in ("private", "bucket-owner-full-control") and grants is None):
         raise AccessControlListNotSupported("The bucket does not allow ACLs")
     result = grants if grants is not None else canned_grants(acl, account)
@@ -90,7 +97,7 @@ def put_bucket_acl(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
     policy = params.get("AccessControlPolicy")
     if policy and params.get("ACL") is None and header_grants(params) is None:
-        if get_config(bucket.name, "ownership", "BucketOwnerEnforced") == "BucketOwnerEnforced":
+        if get_config(bucket.name, "ownership", NO_OWNERSHIP_CONTROLS) == "BucketOwnerEnforced":
             raise AccessControlListNotSupported("The bucket does not allow ACLs")
         set_config(bucket.name, "acl", policy.get("Grants", []))
         return {}

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 from cloudlet.services.s3 import policy as bucket_policy
+from cloudlet.services.s3.acl import grants_others
 from cloudlet.services.s3.common import find_bucket, forget_cached, get_bucket, get_config, service, set_config, tag_set, validate_tags
 from cloudlet.services.s3.errors import (AccessDenied, CrossLocationLoggingProhibitted, InvalidArgument,
-                                         InvalidBucketState, InvalidRequest, InvalidTargetBucketForLogging,
-                                         MalformedXML, not_found)
+                                         InvalidBucketAclWithObjectOwnership, InvalidBucketState, InvalidRequest,
+                                         InvalidTargetBucketForLogging, MalformedXML, not_found)
 from cloudlet.services.s3.sse import DEFAULT_RULE
 
 MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema"
@@ -289,7 +290,11 @@ def put_ownership(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
     value = params.get("OwnershipControls") or {}
     _validate_ownership(ctx, bucket, value)
-    set_config(bucket.name, "ownership", value["Rules"][0]["ObjectOwnership"])
+    ownership = value["Rules"][0]["ObjectOwnership"]
+    if ownership == "BucketOwnerEnforced" and grants_others(get_config(bucket.name, "acl"), bucket.account):
+        raise InvalidBucketAclWithObjectOwnership("Bucket cannot have ACLs set with ObjectOwnership's "
+                                                  "BucketOwnerEnforced setting")
+    set_config(bucket.name, "ownership", ownership)
     return {}
 
 

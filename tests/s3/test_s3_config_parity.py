@@ -311,3 +311,22 @@ def test_bucket_owner_enforced_is_refused_while_the_acl_grants_others(s3, bucket
     s3.put_bucket_acl(Bucket=bucket, ACL="private")
     s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
         "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+
+
+# --- CORS preflight -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method,message", [(None, "Invalid Access-Control-Request-Method: null"),
+                                            ("PATCH", "Invalid Access-Control-Request-Method: PATCH")])
+def test_preflight_with_a_missing_or_unknown_method(server, s3, bucket, method, message):
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]})
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    headers = {"Origin": "https://example.com"}
+    if method:
+        headers["Access-Control-Request-Method"] = method
+    conn.request("OPTIONS", f"/{bucket}/k", headers=headers)
+    response = conn.getresponse()
+    body = response.read().decode()
+    conn.close()
+    assert response.status == 400
+    assert "<Code>BadRequest</Code>" in body and f"<Message>{message}</Message>" in body

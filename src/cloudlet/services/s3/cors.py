@@ -50,8 +50,11 @@ def preflight(ctx, request, bucket_name: str | None) -> Response:
     from cloudlet.services.s3.common import find_bucket
     origin = request.headers.get("origin")
     method = request.headers.get("access-control-request-method")
-    if not origin or not method:
+    if not origin:
         raise ServiceError("Insufficient information. Origin request header needed.", code="BadRequest", status=400)
+    if method not in ("GET", "PUT", "HEAD", "POST", "DELETE"):
+        raise ServiceError(f"Invalid Access-Control-Request-Method: {method or 'null'}", code="BadRequest",
+                           status=400)
     bucket = find_bucket(bucket_name or "")
     if bucket is None:
         raise NoSuchBucket(NO_SUCH_BUCKET, BucketName=bucket_name)

@@ -330,3 +330,14 @@ def test_preflight_with_a_missing_or_unknown_method(server, s3, bucket, method, 
     conn.close()
     assert response.status == 400
     assert "<Code>BadRequest</Code>" in body and f"<Message>{message}</Message>" in body
+
+
+def test_newer_noncurrent_versions_are_kept_by_the_sweep(s3, bucket, advance):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"ID": "old", "Status": "Enabled", "Filter": {},
+         "NoncurrentVersionExpiration": {"NoncurrentDays": 1, "NewerNoncurrentVersions": 1}}]})
+    ids = [s3.put_object(Bucket=bucket, Key="doc", Body=body)["VersionId"] for body in (b"1", b"2", b"3")]
+    advance(3 * 86400)
+    left = [v["VersionId"] for v in s3.list_object_versions(Bucket=bucket)["Versions"]]
+    assert left == [ids[2], ids[1]]

@@ -184,6 +184,7 @@ def sweep(now: float) -> None:
         rows = service.db.query(f"SELECT {OBJ_COLUMNS} FROM objects WHERE bucket=? ORDER BY key, id DESC",
                                 (bucket_name,))
         newer: dict[str, float] = {}
+        noncurrent_seen: dict[str, int] = {}   # noncurrent versions of each key met so far, newest first
         objs = [Obj(row) for row in rows]
         versions_of: dict[str, int] = {}
         for obj in objs:
@@ -207,12 +208,17 @@ def sweep(now: float) -> None:
                         versions.remove(obj)
                         break
                 elif not obj.latest:
-                    days = (rule.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays")
+                    noncurrent = rule.get("NoncurrentVersionExpiration") or {}
+                    days = noncurrent.get("NoncurrentDays")
                     since = newer.get(obj.key)
-                    if days and since is not None and _midnight_after(since, days) <= now:
+                    kept = noncurrent.get("NewerNoncurrentVersions") or 0  # the newest ones stay regardless
+                    if days and since is not None and _midnight_after(since, days) <= now and \
+                            noncurrent_seen.get(obj.key, 0) >= kept:
                         versions.remove(obj)
                         break
             newer[obj.key] = obj.modified
+            if not obj.latest:
+                noncurrent_seen[obj.key] = noncurrent_seen.get(obj.key, 0) + 1
         for rule in rules:
             days = (rule.get("AbortIncompleteMultipartUpload") or {}).get("DaysAfterInitiation")
             if not days:

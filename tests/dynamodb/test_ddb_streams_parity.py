@@ -251,3 +251,20 @@ def test_partiql_transaction_with_two_statements_on_one_item_is_refused(ddb, pq_
             {"Statement": f"UPDATE \"{pq_table}\" SET m = 1 WHERE pk = 'twice'"},
             {"Statement": f"UPDATE \"{pq_table}\" SET m = 2 WHERE pk = 'twice'"}])
     expect_error(exc, "ValidationException", "Transaction request cannot include multiple operations on one item")
+
+
+def test_partiql_order_by_sort_key_descending_and_is_null(ddb, unique_name):
+    name = ddb_helpers.make_table(ddb, (("pk", "S"), ("sk", "N")), name=unique_name("pqo"))
+    for i in range(3):
+        ddb.execute_statement(Statement=f"INSERT INTO \"{name}\" VALUE {{'pk': 'a', 'sk': {i}, 'z': null}}")
+    desc = ddb.execute_statement(Statement=f"SELECT sk FROM \"{name}\" WHERE pk = 'a' ORDER BY sk DESC")
+    assert [i["sk"]["N"] for i in desc["Items"]] == ["2", "1", "0"]
+    first = ddb.execute_statement(Statement=f"SELECT sk FROM \"{name}\" WHERE pk = 'a' ORDER BY sk DESC", Limit=2)
+    rest = ddb.execute_statement(Statement=f"SELECT sk FROM \"{name}\" WHERE pk = 'a' ORDER BY sk DESC",
+                                 NextToken=first["NextToken"])
+    assert [i["sk"]["N"] for i in first["Items"] + rest["Items"]] == ["2", "1", "0"]
+    found = ddb.execute_statement(Statement=f"SELECT sk FROM \"{name}\" WHERE pk = 'a' AND z IS NULL "
+                                            "AND q IS NOT NULL")["Items"]
+    assert found == []
+    found = ddb.execute_statement(Statement=f"SELECT sk FROM \"{name}\" WHERE pk = 'a' AND z IS NULL")["Items"]
+    assert len(found) == 3

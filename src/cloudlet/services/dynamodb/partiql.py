@@ -35,6 +35,7 @@ class Statement:
     index = None
     where = None
     returning = None
+    descending = False
 
 
 class Parser:
@@ -147,6 +148,13 @@ class Parser:
             st.where = self.condition()
         elif st.kind in ("UPDATE", "DELETE"):
             raise ValidationException(MALFORMED + "Expected WHERE")
+        if st.kind == "SELECT" and self.word("ORDER"):
+            self.pos += 1
+            self.expect_word("BY")
+            self.path()
+            st.descending = self.word("DESC")
+            if self.word("ASC", "DESC"):
+                self.pos += 1
         if self.word("RETURNING"):
             self.pos += 1
             which = self.take()[1].upper()
@@ -347,6 +355,12 @@ class Parser:
             negate = self.word("NOT")
             if negate:
                 self.pos += 1
+            if self.word("NULL"):
+                self.pos += 1
+                # as in PartiQL, a missing attribute IS NULL too
+                node = ("or", ("func", "attribute_not_exists", (left,)),
+                        ("func", "attribute_type", (left, ("value", {"S": "NULL"}))))
+                return ("not", node) if negate else node
             self.expect_word("MISSING")
             return ("func", "attribute_exists" if negate else "attribute_not_exists", (left,))
         raise ValidationException(MALFORMED + f"Unexpected token: {text}")
@@ -421,9 +435,9 @@ def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Met
         sql += " AND hk=?"
         args.append(V.hash_prefix(V.encode_key_value(equal[table.hash_name])))
         if start:
-            sql += " AND rk > ?"
+            sql += " AND rk < ?" if st.descending else " AND rk > ?"
             args.append(base64.b64decode(start["rk"]))
-        sql += " ORDER BY rk"
+        sql += " ORDER BY rk DESC" if st.descending else " ORDER BY rk"
     else:
         if start:
             sql += " AND (hk, rk) > (?, ?)"

@@ -341,3 +341,11 @@ def test_newer_noncurrent_versions_are_kept_by_the_sweep(s3, bucket, advance):
     advance(3 * 86400)
     left = [v["VersionId"] for v in s3.list_object_versions(Bucket=bucket)["Versions"]]
     assert left == [ids[2], ids[1]]
+
+
+def test_skip_destination_validation_stores_an_unreachable_destination(s3, bucket, unique_name):
+    arn = f"arn:aws:sqs:us-east-1:000000000000:{unique_name('nope')}"
+    s3.put_bucket_notification_configuration(Bucket=bucket, SkipDestinationValidation=True, NotificationConfiguration={
+        "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+    stored = s3.get_bucket_notification_configuration(Bucket=bucket)["QueueConfigurations"]
+    assert [c["QueueArn"] for c in stored] == [arn]

@@ -101,7 +101,7 @@ async def _queue_url(runtime, name: str, account: str, region: str) -> str:
     return result["QueueUrl"]
 
 
-async def _validate(ctx, config: dict) -> None:
+async def _validate(ctx, config: dict, check_destinations: bool = True) -> None:
     for kind, arn_field, target_service in KINDS:
         seen = []
         for item in config.get(kind) or []:
@@ -135,7 +135,8 @@ async def _validate(ctx, config: dict) -> None:
                                           ArgumentName="Event", ArgumentValue=arn)
             seen.append((prefix, suffix, item.get("Events") or []))
             item.setdefault("Id", str(uuid.uuid4()))
-            await _check_destination(ctx, target_service, arn)
+            if check_destinations:
+                await _check_destination(ctx, target_service, arn)
 
 
 async def _check_destination(ctx, target_service: str, arn: str) -> None:
@@ -158,7 +159,7 @@ async def _check_destination(ctx, target_service: str, arn: str) -> None:
 async def put_notification_configuration(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
     config = params.get("NotificationConfiguration") or {}
-    await _validate(ctx, config)
+    await _validate(ctx, config, not params.get("SkipDestinationValidation"))
     stored = {k: config[k] for k, _, _ in KINDS if config.get(k)}
     if config.get("EventBridgeConfiguration") is not None:
         stored["EventBridgeConfiguration"] = {}

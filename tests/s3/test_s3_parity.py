@@ -521,3 +521,13 @@ def test_head_object_reports_the_tag_count(s3, bucket):
 def test_list_buckets_gives_each_bucket_arn(s3, bucket):
     listed = next(b for b in s3.list_buckets()["Buckets"] if b["Name"] == bucket)
     assert listed["BucketArn"] == f"arn:aws:s3:::{bucket}"
+
+
+def test_website_redirect_location_must_be_a_url_or_a_path(s3, bucket):
+    with pytest.raises(ClientError) as exc:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"", WebsiteRedirectLocation="elsewhere")
+    assert error_of(exc) == ("InvalidRedirectLocation", 400)
+    assert exc.value.response["Error"]["Message"] == (
+        "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.")
+    s3.put_object(Bucket=bucket, Key="k", Body=b"", WebsiteRedirectLocation="/other")
+    assert s3.head_object(Bucket=bucket, Key="k")["WebsiteRedirectLocation"] == "/other"

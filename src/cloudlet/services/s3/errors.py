@@ -44,6 +44,7 @@ ObjectLockConfigurationNotFound = error_class("ObjectLockConfigurationNotFoundEr
 NoSuchObjectLockConfiguration = error_class("NoSuchObjectLockConfiguration", 404)
 IncompleteBody = error_class("IncompleteBody", 400)
 UnimplementedHeader = error_class("NotImplemented", 501)
+InvalidRedirectLocation = error_class("InvalidRedirectLocation", 400)
 
 
 class AccessDenied(_AccessDenied):

@@ -15,7 +15,8 @@ from cloudlet.services.s3.db import Obj
 from cloudlet.services.s3.errors import (NO_SUCH_KEY, BadDigest, EntityTooLarge, InvalidArgument, InvalidDigest,
                                          InvalidObjectState, InvalidPartNumber, InvalidRequest, InvalidStorageClass,
                                          KeyTooLong, MalformedXML, MetadataTooLarge, MethodNotAllowed, NoSuchKey,
-                                         NoSuchVersion, PreconditionFailed, PRECONDITION, UnimplementedHeader)
+                                         NoSuchVersion, PreconditionFailed, PRECONDITION, UnimplementedHeader,
+                                         InvalidRedirectLocation)
 
 STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
                    "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE")
@@ -208,6 +209,10 @@ def prepare(ctx, bucket, key: str, params: dict) -> dict:
     """Everything about a new object that can be checked before its bytes arrive."""
     check_key(key)
     storage_class = check_storage_class(params.get("StorageClass"))
+    redirect = params.get("WebsiteRedirectLocation")
+    if redirect is not None and not redirect.startswith(("http://", "https://", "/")):
+        raise InvalidRedirectLocation("The website redirect location must have a prefix of 'http://' or 'https://' "
+                                      "or '/'.")
     meta: dict = {"headers": system_headers(params), "user": user_metadata(params)}
     tags = parse_tagging_header(params.get("Tagging"))
     if tags:

@@ -268,3 +268,10 @@ def test_partiql_order_by_sort_key_descending_and_is_null(ddb, unique_name):
     assert found == []
     found = ddb.execute_statement(Statement=f"SELECT sk FROM \"{name}\" WHERE pk = 'a' AND z IS NULL")["Items"]
     assert len(found) == 3
+
+
+def test_describe_stream_child_shards_filter_of_the_only_shard_is_empty(ddb, streams, unique_name):
+    _, arn = stream_table(ddb, unique_name)
+    shard = only_shard(streams, arn)["ShardId"]
+    desc = streams.describe_stream(StreamArn=arn, ShardFilter={"Type": "CHILD_SHARDS", "ShardId": shard})
+    assert desc["StreamDescription"]["Shards"] == []

@@ -85,12 +85,16 @@ def describe_stream(ctx, params):
         sequence_range["EndingSequenceNumber"] = _sequence(first[1])
     shard = {"ShardId": row["shard_id"], "SequenceNumberRange": sequence_range}
     after = params.get("ExclusiveStartShardId")
+    # the one shard never splits, so it has no child shards
+    listed = after is None or row["shard_id"] > after
+    if (params.get("ShardFilter") or {}).get("Type") == "CHILD_SHARDS":
+        listed = False
     return {"StreamDescription": {
         "StreamArn": row["arn"], "StreamLabel": row["label"],
         "StreamStatus": "ENABLED" if row["disabled_at"] is None else "DISABLED",
         "StreamViewType": row["view_type"], "CreationRequestDateTime": row["created"],
         "TableName": row["table_name"], "KeySchema": json.loads(row["key_schema"]),
-        "Shards": [shard] if after is None or row["shard_id"] > after else []}}
+        "Shards": [shard] if listed else []}}
 
 
 def _trimmed_through(db, sid: int, now: float) -> int:

@@ -349,3 +349,8 @@ def test_skip_destination_validation_stores_an_unreachable_destination(s3, bucke
         "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
     stored = s3.get_bucket_notification_configuration(Bucket=bucket)["QueueConfigurations"]
     assert [c["QueueArn"] for c in stored] == [arn]
+
+
+def test_empty_public_access_block_is_refused(s3, bucket):
+    code, status, error = refused(s3.put_public_access_block, Bucket=bucket, PublicAccessBlockConfiguration={})
+    assert (code, status, error["Message"]) == ("InvalidRequest", 400, "Must specify at least one configuration.")

@@ -211,6 +211,8 @@ def _validate_encryption(ctx, bucket, value):
 
 
 def _validate_public_access_block(ctx, bucket, value):
+    if not value:
+        raise InvalidRequest("Must specify at least one configuration.")
     for name in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"):
         value.setdefault(name, False)
 

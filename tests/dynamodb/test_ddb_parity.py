@@ -414,3 +414,20 @@ def test_on_demand_maximums_merge_and_clear(ddb):
                  "MaxWriteRequestUnits for OnDemandThroughput for table is outside of valid range")
     ddb.update_table(TableName=name, OnDemandThroughput={"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1})
     assert "OnDemandThroughput" not in ddb.describe_table(TableName=name)["Table"]
+
+
+def test_point_in_time_recovery_wording(ddb):
+    name = make_table(ddb)
+    with pytest.raises(ClientError) as exc:
+        ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={
+            "PointInTimeRecoveryEnabled": False, "RecoveryPeriodInDays": 7})
+    expect_error(exc, "ValidationException", "Invalid Request: Cannot specify RecoveryPeriodInDays when disabling "
+                 "point-in-time recovery.")
+    ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    desc = ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": True, "RecoveryPeriodInDays": 7})["ContinuousBackupsDescription"]
+    assert desc["PointInTimeRecoveryDescription"]["RecoveryPeriodInDays"] == 7
+    with pytest.raises(ClientError) as exc:
+        ddb.restore_table_to_point_in_time(SourceTableName=name, TargetTableName=name + "-copy")
+    expect_error(exc, "ValidationException", "Invalid Request: Either one of RestoreDateTime or "
+                 "UseLatestRestorableTime must be specified, but not both")

@@ -44,8 +44,13 @@ def describe_continuous_backups(ctx, params):
 def update_continuous_backups(ctx, params):
     table = _source_table(ctx, params["TableName"])
     spec = params["PointInTimeRecoverySpecification"]
+    if not spec["PointInTimeRecoveryEnabled"] and spec.get("RecoveryPeriodInDays") is not None:
+        raise ValidationException("Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time "
+                                  "recovery.")
     with storage.db.transaction():
         if spec["PointInTimeRecoveryEnabled"]:
+            if table.meta.get("_pitr") and spec.get("RecoveryPeriodInDays"):
+                table.meta["_pitr"]["days"] = spec["RecoveryPeriodInDays"]
             if not table.meta.get("_pitr"):
                 now = ctx.now()
                 table.meta["_pitr"] = {"since": now, "days": spec.get("RecoveryPeriodInDays") or 35}
@@ -99,14 +104,13 @@ def _restore(ctx, target: str, source_meta: dict, copy_items, summary: dict, ove
 
 @service.handler("RestoreTableToPointInTime")
 def restore_table_to_point_in_time(ctx, params):
+    if bool(params.get("UseLatestRestorableTime")) == (params.get("RestoreDateTime") is not None):
+        raise ValidationException("Invalid Request: Either one of RestoreDateTime or UseLatestRestorableTime must be "
+                                  "specified, but not both")
     source = _source_table(ctx, params.get("SourceTableName") or params.get("SourceTableArn") or "")
     if not source.meta.get("_pitr"):
         raise PointInTimeRecoveryUnavailableException(
             f"Point in time recovery is not enabled for table '{source.name}'")
-    if params.get("UseLatestRestorableTime") and params.get("RestoreDateTime") is not None:
-        raise ValidationException("Only one of RestoreDateTime or UseLatestRestorableTime can be specified")
-    if not params.get("UseLatestRestorableTime") and params.get("RestoreDateTime") is None:
-        raise ValidationException("Either RestoreDateTime or UseLatestRestorableTime must be specified")
     now = ctx.now()
     moment = now if params.get("UseLatestRestorableTime") else params["RestoreDateTime"].timestamp()
     earliest = max(source.meta["_pitr"]["since"], now - PITR_WINDOW)

@@ -78,6 +78,8 @@ def _rule(**fields):
     ([], ("MalformedXML", None)),
     ([_rule(Status="enabled", Expiration={"Days": 1})], ("MalformedXML", None)),
     ([_rule(Prefix="a", Expiration={"Days": 1})], ("MalformedXML", None)),
+    ([_rule(Filter={"Prefix": "a", "Tag": {"Key": "k", "Value": "v"}}, Expiration={"Days": 1})],
+     ("MalformedXML", None)),
     ([_rule()], ("InvalidRequest", "At least one action needs to be specified in a rule")),
     ([_rule(Expiration={"Days": 1, "Date": datetime.datetime(2030, 1, 1)})], ("MalformedXML", None)),
     ([_rule(Expiration={"Date": datetime.datetime(2030, 1, 1, 5)})],
@@ -119,6 +121,9 @@ def test_lifecycle_rule_without_id_gets_one(s3, bucket):
     ({"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["x-*-*"]},
      ("InvalidRequest", 'AllowedHeader "x-*-*" can not have more than one wildcard.')),
     ({"AllowedMethods": ["GET"], "AllowedOrigins": []}, ("MalformedXML", None)),
+    ({"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "ExposeHeaders": ["ETag", "x-amz-meta-*"]},
+     ("InvalidRequest", 'ExposeHeader "x-amz-meta-*" contains wildcard. We currently do not support wildcard for '
+                        'ExposeHeader.')),
 ])
 def test_cors_rule_faults(s3, bucket, rule, expected):
     code, status, error = refused(s3.put_bucket_cors, Bucket=bucket, CORSConfiguration={"CORSRules": [rule]})

@@ -147,6 +147,10 @@ def _validate_cors(ctx, bucket, value):
             for pattern in rule.get(field) or []:
                 if pattern.count("*") > 1:
                     raise InvalidRequest(f'{kind} "{pattern}" can not have more than one wildcard.')
+        for header in rule.get("ExposeHeaders") or []:
+            if "*" in header:
+                raise InvalidRequest(f'ExposeHeader "{header}" contains wildcard. We currently do not support '
+                                     'wildcard for ExposeHeader.')
 
 
 def _invalid_protocol(redirect: dict) -> None:

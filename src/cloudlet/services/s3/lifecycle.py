@@ -85,6 +85,8 @@ def _validate(rules: list[dict]) -> None:
     for rule in rules:
         if rule.get("Status") not in ("Enabled", "Disabled") or ("Filter" in rule) == ("Prefix" in rule):
             raise MalformedXML(MALFORMED)
+        if len(rule.get("Filter") or {}) > 1:   # one of Prefix, Tag, ObjectSize*, And: several need And
+            raise MalformedXML(MALFORMED)
         if len(rule.get("ID", "")) > 255:
             raise InvalidArgument("ID length should not exceed allowed limit of 255", ArgumentName="ID",
                                   ArgumentValue=rule["ID"])

@@ -275,3 +275,17 @@ def test_describe_stream_child_shards_filter_of_the_only_shard_is_empty(ddb, str
     shard = only_shard(streams, arn)["ShardId"]
     desc = streams.describe_stream(StreamArn=arn, ShardFilter={"Type": "CHILD_SHARDS", "ShardId": shard})
     assert desc["StreamDescription"]["Shards"] == []
+
+
+def test_export_time_outside_the_recovery_window_is_invalid_export_time(ddb, client, unique_name):
+    import datetime
+    name = ddb_helpers.make_table(ddb, name=unique_name("ext"))
+    ddb.update_continuous_backups(TableName=name,
+                                  PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    bucket = unique_name("extb")
+    client("s3").create_bucket(Bucket=bucket)
+    with pytest.raises(ClientError) as exc:
+        ddb.export_table_to_point_in_time(
+            TableArn=ddb.describe_table(TableName=name)["Table"]["TableArn"], S3Bucket=bucket,
+            ExportTime=datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1))
+    expect_error(exc, "InvalidExportTimeException", "outside of the point in time recovery window")

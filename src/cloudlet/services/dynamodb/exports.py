@@ -16,14 +16,16 @@ import io
 import json
 import uuid
 
-from cloudlet.errors import ServiceError
+from cloudlet.errors import ServiceError, error_class
 
 from . import service, storage
 from . import values as V
-from .errors import (ExportNotFoundException, ImportNotFoundException, InvalidRestoreTimeException,
+from .errors import (ExportNotFoundException, ImportNotFoundException,
                      PointInTimeRecoveryUnavailableException, ResourceInUseException, TableNotFoundException,
                      ValidationException)
 from .storage import table_name_of
+
+InvalidExportTimeException = error_class("InvalidExportTimeException")
 
 
 
@@ -88,8 +90,7 @@ async def export_table(ctx, params):
     now = ctx.now()
     moment = params["ExportTime"].timestamp() if params.get("ExportTime") else now
     if moment > now or moment < table.meta["_pitr"]["since"]:
-        raise InvalidRestoreTimeException("Requested point in time is not within the restorable time range of "
-                                          "the table.")
+        raise InvalidExportTimeException("The specified ExportTime is outside of the point in time recovery window.")
     lines = _snapshot(table, moment)
     export_id = f"{int(now * 1000):014d}-{uuid.uuid4().hex[:8]}"
     arn = f"{table.meta['TableArn']}/export/{export_id}"

@@ -289,3 +289,16 @@ def test_export_time_outside_the_recovery_window_is_invalid_export_time(ddb, cli
             TableArn=ddb.describe_table(TableName=name)["Table"]["TableArn"], S3Bucket=bucket,
             ExportTime=datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1))
     expect_error(exc, "InvalidExportTimeException", "outside of the point in time recovery window")
+
+
+def test_get_records_returns_at_most_1_mb(ddb, streams, unique_name):
+    name, arn = stream_table(ddb, unique_name, "NEW_IMAGE")
+    shard = only_shard(streams, arn)["ShardId"]
+    for i in range(4):
+        ddb.put_item(TableName=name, Item={"pk": S(f"big{i}"), "v": S("x" * 350_000)})
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    first = streams.get_records(ShardIterator=iterator)
+    assert len(first["Records"]) == 2
+    rest = streams.get_records(ShardIterator=first["NextShardIterator"])
+    assert len(rest["Records"]) == 2

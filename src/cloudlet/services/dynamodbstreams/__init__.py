@@ -21,6 +21,7 @@ TrimmedDataAccessException = error_class("TrimmedDataAccessException")
 
 RETENTION = 24 * 3600
 ITERATOR_LIFETIME = 15 * 60
+MAX_BYTES = 1024 * 1024
 TRIMMED = "Attempted to access data beyond the trim horizon"
 SEQUENCE_BASE = 10 ** 20
 _STREAM_ARN = re.compile(r"arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table/[a-zA-Z0-9_.-]{3,255}/stream/\S+")
@@ -161,9 +162,12 @@ def get_records(ctx, params):
     limit = params.get("Limit") or 1000
     rows = _db(ctx).query("SELECT seq, data FROM stream_records WHERE sid=? AND seq > ? AND created >= ? "
                           "ORDER BY seq LIMIT ?", (sid, after, now - RETENTION, limit))
-    records = []
+    records, size = [], 0
     for seq, data in rows:
         record = _decode_records(data)
+        size += record["dynamodb"].get("SizeBytes", 0)
+        if records and size > MAX_BYTES:  # a call returns at most 1 MB
+            break
         record["dynamodb"]["SequenceNumber"] = _sequence(seq)
         records.append(record)
         after = seq

@@ -431,3 +431,25 @@ def test_point_in_time_recovery_wording(ddb):
         ddb.restore_table_to_point_in_time(SourceTableName=name, TargetTableName=name + "-copy")
     expect_error(exc, "ValidationException", "Invalid Request: Either one of RestoreDateTime or "
                  "UseLatestRestorableTime must be specified, but not both")
+
+
+def test_contributor_insights_on_an_unknown_index(ddb):
+    name = make_table(ddb)
+    with pytest.raises(ClientError) as exc:
+        ddb.describe_contributor_insights(TableName=name, IndexName="ghost")
+    expect_error(exc, "ResourceNotFoundException",
+                 f"Requested resource not found: Index: ghost not found for table: {name}")
+
+
+def test_kinesis_destination_state_wording(ddb):
+    name = make_table(ddb)
+    stream = "arn:aws:kinesis:us-east-1:000000000000:stream/parity"
+    with pytest.raises(ClientError) as exc:
+        ddb.disable_kinesis_streaming_destination(TableName=name, StreamArn=stream)
+    expect_error(exc, "ValidationException", "Table is not in a valid state to enable Kinesis Streaming Destination: "
+                 "KinesisStreamingDestination must be ACTIVE to perform DISABLE operation.")
+    ddb.enable_kinesis_streaming_destination(TableName=name, StreamArn=stream)
+    with pytest.raises(ClientError) as exc:
+        ddb.enable_kinesis_streaming_destination(TableName=name, StreamArn=stream)
+    expect_error(exc, "ValidationException", "Table is not in a valid state to enable Kinesis Streaming Destination: "
+                 "EnableKinesisStreamingDestination must be DISABLED or ENABLE_FAILED to perform ENABLE operation.")

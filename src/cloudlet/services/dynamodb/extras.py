@@ -33,7 +33,9 @@ def enable_kinesis(ctx, params):
     destinations = table.meta.setdefault("_kinesis", {})
     current = destinations.get(params["StreamArn"])
     if current and _destination(ctx, current)["DestinationStatus"] in ("ENABLING", "ACTIVE"):
-        raise ValidationException("Table is already streaming to the destination: " + params["StreamArn"])
+        raise ValidationException("Table is not in a valid state to enable Kinesis Streaming Destination: "
+                                  "EnableKinesisStreamingDestination must be DISABLED or ENABLE_FAILED to perform "
+                                  "ENABLE operation.")
     precision = (params.get("EnableKinesisStreamingConfiguration") or {}).get(
         "ApproximateCreationDateTimePrecision") or "MILLISECOND"
     destinations[params["StreamArn"]] = {"arn": params["StreamArn"], "status": "ENABLING",
@@ -48,8 +50,8 @@ def disable_kinesis(ctx, params):
     table = _table(ctx, params["TableName"])
     current = table.meta.get("_kinesis", {}).get(params["StreamArn"])
     if not current or _destination(ctx, current)["DestinationStatus"] in ("DISABLING", "DISABLED"):
-        raise ValidationException("Table is not in a valid state to disable Kinesis Streaming Destination:"
-                                  "DisableKinesisStreamingDestination must be ACTIVE to perform DISABLE operation.")
+        raise ValidationException("Table is not in a valid state to enable Kinesis Streaming Destination: "
+                                  "KinesisStreamingDestination must be ACTIVE to perform DISABLE operation.")
     current.update({"status": "DISABLING", "ready_at": ctx.now() + 0.25})
     storage.save_table(table)
     return {"TableName": table.name, "StreamArn": params["StreamArn"], "DestinationStatus": "DISABLING"}
@@ -62,9 +64,16 @@ def describe_kinesis(ctx, params):
         _destination(ctx, e) for e in table.meta.get("_kinesis", {}).values()]}
 
 
+def _check_index(table, name: str | None) -> None:
+    if name and not any(i.name == name and i.is_global for i in table.indexes):
+        raise ResourceNotFoundException(f"Requested resource not found: Index: {name} not found for table: "
+                                        f"{table.name}")
+
+
 @service.handler("UpdateContributorInsights")
 def update_contributor_insights(ctx, params):
     table = _table(ctx, params["TableName"])
+    _check_index(table, params.get("IndexName"))
     enabled = params["ContributorInsightsAction"] == "ENABLE"
     key = params.get("IndexName") or ""
     table.meta.setdefault("_insights", {})[key] = enabled
@@ -78,6 +87,7 @@ def update_contributor_insights(ctx, params):
 @service.handler("DescribeContributorInsights")
 def describe_contributor_insights(ctx, params):
     table = _table(ctx, params["TableName"])
+    _check_index(table, params.get("IndexName"))
     enabled = table.meta.get("_insights", {}).get(params.get("IndexName") or "", False)
     result = {"TableName": table.name, "ContributorInsightsStatus": "ENABLED" if enabled else "DISABLED"}
     if params.get("IndexName"):

@@ -359,3 +359,53 @@ def test_skip_destination_validation_stores_an_unreachable_destination(s3, bucke
 def test_empty_public_access_block_is_refused(s3, bucket):
     code, status, error = refused(s3.put_public_access_block, Bucket=bucket, PublicAccessBlockConfiguration={})
     assert (code, status, error["Message"]) == ("InvalidRequest", 400, "Must specify at least one configuration.")
+
+
+def _options(server, path, headers):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request("OPTIONS", path, headers=headers)
+    response = conn.getresponse()
+    body = response.read().decode()
+    conn.close()
+    return response.status, body
+
+
+def test_preflight_errors_name_the_method_and_resource_type(server, s3, bucket, unique_name):
+    status, body = _options(server, f"/{unique_name('nobucket')}/k", {"Origin": "https://example.com"})
+    assert status == 403
+    assert "<Code>AccessForbidden</Code><Message>CORSResponse: Bucket not found</Message><Method>OPTIONS</Method>" \
+           "<ResourceType>BUCKET</ResourceType>" in body
+    status, body = _options(server, f"/{bucket}/k", {"Origin": "https://example.com",
+                                                     "Access-Control-Request-Method": "PUT"})
+    assert status == 403
+    assert "<Message>CORSResponse: CORS is not enabled for this bucket.</Message><Method>PUT</Method>" \
+           "<ResourceType>BUCKET</ResourceType>" in body
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedMethods": ["GET"], "AllowedOrigins": ["https://example.com"]}]})
+    for path, resource_type in ((f"/{bucket}/k", "OBJECT"), (f"/{bucket}", "BUCKET")):
+        status, body = _options(server, path, {"Origin": "https://other.example",
+                                               "Access-Control-Request-Method": "GET"})
+        assert status == 403
+        assert f"<Method>GET</Method><ResourceType>{resource_type}</ResourceType>" in body
+
+
+def test_actual_request_is_matched_on_its_access_control_request_method(server, s3, bucket):
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedMethods": ["GET"], "AllowedOrigins": ["https://example.com"]}]})
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+
+    def get(headers):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("GET", f"/{bucket}/k", headers=headers)
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        return {k.lower(): v for k, v in response.getheaders()}
+
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+    allowed = get({"Origin": "https://example.com"})
+    assert allowed["access-control-allow-origin"] == "https://example.com"
+    refused_method = get({"Origin": "https://example.com", "Access-Control-Request-Method": "PUT"})
+    assert "access-control-allow-origin" not in refused_method and "vary" not in refused_method

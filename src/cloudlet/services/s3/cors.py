@@ -7,7 +7,6 @@ import re
 from cloudlet.errors import ServiceError
 from cloudlet.http import Response
 from cloudlet.services.s3.common import get_config
-from cloudlet.services.s3.errors import NO_SUCH_BUCKET, NoSuchBucket
 
 NOT_ALLOWED = ("CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, "
                "request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted "
@@ -46,27 +45,32 @@ def rule_headers(rule: dict, origin: str, request_headers: list[str] | None = No
     return out
 
 
-def preflight(ctx, request, bucket_name: str | None) -> Response:
+def _forbidden(message: str, method: str, resource_type: str) -> ServiceError:
+    return ServiceError(message, code="AccessForbidden", status=403, Method=method, ResourceType=resource_type)
+
+
+def preflight(ctx, request, bucket_name: str | None, key: str | None = None) -> Response:
+    """An OPTIONS request, answered as S3 does: the origin first, then the bucket and its
+    configuration (ResourceType BUCKET), then the method, then the rules (OBJECT for a key)."""
     from cloudlet.services.s3.common import find_bucket
     origin = request.headers.get("origin")
     method = request.headers.get("access-control-request-method")
     if not origin:
         raise ServiceError("Insufficient information. Origin request header needed.", code="BadRequest", status=400)
+    bucket = find_bucket(bucket_name or "")
+    if bucket is None:
+        raise _forbidden("CORSResponse: Bucket not found", method or "OPTIONS", "BUCKET")
+    config = get_config(bucket.name, "cors")
+    if not config:
+        raise _forbidden("CORSResponse: CORS is not enabled for this bucket.", method or "OPTIONS", "BUCKET")
     if method not in ("GET", "PUT", "HEAD", "POST", "DELETE"):
         raise ServiceError(f"Invalid Access-Control-Request-Method: {method or 'null'}", code="BadRequest",
                            status=400)
-    bucket = find_bucket(bucket_name or "")
-    if bucket is None:
-        raise NoSuchBucket(NO_SUCH_BUCKET, BucketName=bucket_name)
-    config = get_config(bucket.name, "cors")
-    if not config:
-        raise ServiceError("CORSResponse: CORS is not enabled for this bucket.", code="AccessForbidden", status=403,
-                           Method=method, ResourceType="BUCKET")
     wanted = [h.strip().lower() for h in request.headers.get("access-control-request-headers", "").split(",")
               if h.strip()]
     rule = match_rule(config["CORSRules"], origin, method, wanted)
     if rule is None:
-        raise ServiceError(NOT_ALLOWED, code="AccessForbidden", status=403, Method=method, ResourceType="OBJECT")
+        raise _forbidden(NOT_ALLOWED, method, "OBJECT" if key else "BUCKET")
     return Response(200, [("x-amz-request-id", ctx.request_id), ("x-amz-id-2", ctx.request_id)]
                     + rule_headers(rule, origin, wanted))
 
@@ -76,6 +80,8 @@ def actual_headers(bucket_name: str, request) -> list[tuple[str, str]]:
     config = get_config(bucket_name, "cors")
     if not origin or not config:
         return []
-    method = "GET" if request.method == "HEAD" else request.method
+    # The Access-Control-Request-Method header, when sent, decides the match, as on S3.
+    method = request.headers.get("access-control-request-method") or request.method
+    method = "GET" if method == "HEAD" else method
     rule = match_rule(config["CORSRules"], origin, method, [])
     return rule_headers(rule, origin) if rule else []

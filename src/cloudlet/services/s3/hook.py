@@ -18,9 +18,9 @@ async def request_hook(ctx, request):
     website = S3_WEBSITE.match(request.host.rsplit(":", 1)[0].lower())
     if website:
         return await serve_website(ctx, request, website.group("bucket"))
-    bucket_name, _ = auth._bucket_and_key(request)
+    bucket_name, key = auth._bucket_and_key(request)
     if request.method == "OPTIONS":
-        return cors.preflight(ctx, request, bucket_name)
+        return cors.preflight(ctx, request, bucket_name, key)
     if request.method == "POST" and request.headers.get("content-type", "").startswith("multipart/form-data"):
         from cloudlet.services.s3.post import post_upload
         return await post_upload(ctx, request, bucket_name)

@@ -453,3 +453,17 @@ def test_kinesis_destination_state_wording(ddb):
         ddb.enable_kinesis_streaming_destination(TableName=name, StreamArn=stream)
     expect_error(exc, "ValidationException", "Table is not in a valid state to enable Kinesis Streaming Destination: "
                  "EnableKinesisStreamingDestination must be DISABLED or ENABLE_FAILED to perform ENABLE operation.")
+
+
+def test_backup_of_a_table_being_created_and_status_in_create_response(ddb):
+    name = f"tbl-{uuid.uuid4().hex[:12]}"
+    ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    with pytest.raises(ClientError) as exc:
+        ddb.create_backup(TableName=name, BackupName="early")
+    expect_error(exc, "TableNotFoundException", f"Table not found: {name}")
+    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
+    details = ddb.create_backup(TableName=name, BackupName="nightly")["BackupDetails"]
+    assert details["BackupStatus"] == "CREATING" and "BackupExpiryDateTime" not in details
+    described = ddb.describe_backup(BackupArn=details["BackupArn"])["BackupDescription"]["BackupDetails"]
+    assert described["BackupStatus"] == "AVAILABLE"

@@ -9,7 +9,7 @@ from . import service, storage
 from .errors import (BackupNotFoundException, InvalidRestoreTimeException, PointInTimeRecoveryUnavailableException, TableAlreadyExistsException,
                      TableNotFoundException, ValidationException)
 from .storage import table_name_of
-from .tables import ACTIVATION_DELAY, describe, table_arn
+from .tables import ACTIVATION_DELAY, describe, settle, table_arn
 
 PITR_WINDOW = 35 * 24 * 3600
 
@@ -170,7 +170,9 @@ def _description(row) -> dict:
 
 @service.handler("CreateBackup")
 def create_backup(ctx, params):
-    table = _source_table(ctx, params["TableName"])
+    table = settle(ctx, _source_table(ctx, params["TableName"]))
+    if table.meta.get("_status") == "CREATING":         # not found until it exists, as AWS answers
+        raise TableNotFoundException(f"Table not found: {table.name}")
     now = ctx.now()
     arn = f"{table.meta['TableArn']}/backup/{int(now * 1000):014d}-{uuid.uuid4().hex[:8]}"
     count, size = storage.stats(table)
@@ -182,7 +184,7 @@ def create_backup(ctx, params):
                             size, count))
         storage.db.execute("INSERT INTO backup_items (arn, hk, rk, data, size) SELECT ?, hk, rk, data, size FROM "
                            "items WHERE tid=?", (arn, table.tid))
-    return {"BackupDetails": _details(_backup(ctx, arn))}
+    return {"BackupDetails": {**_details(_backup(ctx, arn)), "BackupStatus": "CREATING"}}   # AVAILABLE at once
 
 
 @service.handler("DescribeBackup")

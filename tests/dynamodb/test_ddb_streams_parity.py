@@ -302,3 +302,19 @@ def test_get_records_returns_at_most_1_mb(ddb, streams, unique_name):
     assert len(first["Records"]) == 2
     rest = streams.get_records(ShardIterator=first["NextShardIterator"])
     assert len(rest["Records"]) == 2
+
+
+def test_partiql_return_values_on_condition_check_failure(ddb, pq_table):
+    ddb.put_item(TableName=pq_table, Item={"pk": S("rv"), "val": S("here")})
+    failing = f"UPDATE \"{pq_table}\" SET t = 'y' WHERE pk = 'rv' AND val = 'wrong'"
+    exc = statement_error(ddb, failing, ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    expect_error(exc, "ConditionalCheckFailedException")
+    assert exc.value.response["Item"] == {"pk": S("rv"), "val": S("here")}
+    responses = ddb.batch_execute_statement(Statements=[
+        {"Statement": failing, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}])["Responses"]
+    assert responses[0]["Error"]["Item"] == {"pk": S("rv"), "val": S("here")}
+    with pytest.raises(ClientError) as exc:
+        ddb.execute_transaction(TransactStatements=[
+            {"Statement": failing, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}])
+    reasons = exc.value.response["CancellationReasons"]
+    assert reasons[0]["Code"] == "ConditionalCheckFailed" and reasons[0]["Item"] == {"pk": S("rv"), "val": S("here")}

@@ -480,8 +480,14 @@ def _check_target(st: Statement, in_transaction: bool = False) -> None:
         raise ValidationException("Reads on indices are not supported within transactions.")
 
 
-def _write(ctx, st: Statement, meter: Meter | None, now: float) -> dict:
-    """INSERT, UPDATE or DELETE of one item, or an EXISTS check; the caller holds a store transaction."""
+def _failed(old: dict | None, return_on_failure: str | None):
+    fields = {"Item": old} if return_on_failure == "ALL_OLD" and old is not None else {}
+    raise ConditionalCheckFailedException("The conditional request failed", **fields)
+
+
+def _write(ctx, st: Statement, meter: Meter | None, now: float, return_on_failure: str | None = None) -> dict:
+    """INSERT, UPDATE or DELETE of one item, or an EXISTS check; the caller holds a store transaction.
+    A failed condition carries the item when return_on_failure is ALL_OLD."""
     _check_target(st)
     table = _table(ctx, st)
     if st.kind == "EXISTS":
@@ -505,13 +511,13 @@ def _write(ctx, st: Statement, meter: Meter | None, now: float) -> dict:
             raise ValidationException(f"Invalid returning clause: RETURNING {st.returning} *. Only RETURNING ALL "
                                       "OLD * is allowed in DELETE statements.")
         if old is not None and not evaluate(st.where, old):
-            raise ConditionalCheckFailedException("The conditional request failed")
+            _failed(old, return_on_failure)
         if old is not None:
             storage.write(table, hk, rk, old, None, now)
             record_write(table, old, None, meter)
         return {"Items": [old] if st.returning and old else []}
     if old is None or not evaluate(st.where, old):
-        raise ConditionalCheckFailedException("The conditional request failed")
+        _failed(old, return_on_failure)
     check_update(st.clauses, table.key_names)
     new = updated_item(table, key, old, st.clauses)
     storage.write(table, hk, rk, old, new, now)
@@ -532,7 +538,7 @@ def execute_statement(ctx, params):
         result = _select(ctx, st, params.get("Limit"), params.get("NextToken"), meter)
     else:
         with storage.db.transaction():
-            result = _write(ctx, st, meter, ctx.now())
+            result = _write(ctx, st, meter, ctx.now(), params.get("ReturnValuesOnConditionCheckFailure"))
     result.update(meter.single())
     return result
 
@@ -560,11 +566,11 @@ def batch_execute_statement(ctx, params):
                     response["Item"] = _project(item, st.projection)
             else:
                 with storage.db.transaction():
-                    _write(ctx, st, None, ctx.now())
+                    _write(ctx, st, None, ctx.now(), request.get("ReturnValuesOnConditionCheckFailure"))
                 response = {"TableName": table.name}
         except (ValidationException, DuplicateItemException, ConditionalCheckFailedException,
                 ResourceNotFoundException) as e:
-            response = {"Error": {"Code": _ERROR_CODES.get(e.code, e.code), "Message": e.message}}
+            response = {"Error": {"Code": _ERROR_CODES.get(e.code, e.code), "Message": e.message, **e.fields}}
             if table is not None and e.code in ("DuplicateItemException", "ConditionalCheckFailedException"):
                 response["TableName"] = table.name
         responses.append(response)
@@ -619,13 +625,13 @@ def execute_transaction(ctx, params):
         raise ValidationException("Transaction request cannot include multiple operations on one item")
     with storage.db.transaction():
         reasons, failed = [], False
-        for st in parsed:
+        for st, request in zip(parsed, params["TransactStatements"]):
             try:
                 with storage.db.transaction():
-                    _write(ctx, st, None, now)
+                    _write(ctx, st, None, now, request.get("ReturnValuesOnConditionCheckFailure"))
                 reasons.append({"Code": "None"})
             except (DuplicateItemException, ConditionalCheckFailedException, ValidationException) as e:
-                reasons.append({"Code": _ERROR_CODES.get(e.code, e.code), "Message": e.message})
+                reasons.append({"Code": _ERROR_CODES.get(e.code, e.code), "Message": e.message, **e.fields})
                 failed = True
         if failed:
             codes = ", ".join(r["Code"] for r in reasons)

@@ -1,5 +1,6 @@
 """Details where S3 answers in a particular way that real AWS clients notice (2025-2026 behaviour)."""
 import base64
+import datetime
 import hashlib
 import json
 import time
@@ -531,3 +532,20 @@ def test_website_redirect_location_must_be_a_url_or_a_path(s3, bucket):
         "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.")
     s3.put_object(Bucket=bucket, Key="k", Body=b"", WebsiteRedirectLocation="/other")
     assert s3.head_object(Bucket=bucket, Key="k")["WebsiteRedirectLocation"] == "/other"
+
+
+def test_request_signed_too_far_from_the_real_time(server, bucket, monkeypatch):
+    import botocore.auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    skewed = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(minutes=20)
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: skewed)
+    request = AWSRequest(method="GET", url=f"{server.url}/{bucket}")
+    botocore.auth.S3SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
+    response = requests.get(f"{server.url}/{bucket}", headers=dict(request.headers.items()), timeout=30)
+    assert response.status_code == 403
+    assert "<Code>RequestTimeTooSkewed</Code>" in response.text
+    assert ("<Message>The difference between the request time and the current time is too large.</Message>"
+            in response.text)
+    assert f"<RequestTime>{skewed.strftime('%Y%m%dT%H%M%SZ')}</RequestTime>" in response.text
+    assert "<MaxAllowedSkewMilliseconds>900000</MaxAllowedSkewMilliseconds>" in response.text

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import re
+import time
 from datetime import datetime, timezone
 from functools import lru_cache
 from urllib.parse import quote, unquote
@@ -17,7 +18,8 @@ from urllib.parse import quote, unquote
 from cloudlet.services.s3.blobs import PIPELINE_BLOCK
 from cloudlet.services.s3.common import find_bucket, get_config
 from cloudlet.services.s3.errors import (AccessDenied, AuthorizationQueryParametersError, InvalidArgument,
-                                         InvalidRequest, SignatureDoesNotMatch, XAmzContentSHA256Mismatch)
+                                         InvalidRequest, RequestTimeTooSkewed, SignatureDoesNotMatch,
+                                         XAmzContentSHA256Mismatch)
 
 SIGNATURE_MISMATCH = ("The request signature we calculated does not match the signature you provided. "
                       "Check your key and signing method.")
@@ -72,6 +74,7 @@ def check_request(ctx, request) -> None:
         if not found:
             return
         credential, signed_headers, signature = found.groups()
+        _check_skew(request.headers.get("x-amz-date", ""))
         payload_hash = _payload_hash(request)
         secret = ctx.runtime.credentials.secret_of(credential.split("/", 1)[0])
         if secret is not None:
@@ -131,6 +134,22 @@ def check_request(ctx, request) -> None:
         return
     if not auth and "AWSAccessKeyId=" not in request.query_string:
         ctx.extra["anonymous"] = True
+
+
+MAX_SKEW = 900   # seconds between a signed request's x-amz-date and the wall clock
+
+
+def _check_skew(amz_date: str) -> None:
+    """A header-signed request more than 15 minutes off the real time (not cloudlet's clock, which tests move)."""
+    try:
+        signed_at = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc).timestamp()
+    except ValueError:
+        return
+    now = time.time()
+    if abs(now - signed_at) > MAX_SKEW:
+        raise RequestTimeTooSkewed("The difference between the request time and the current time is too large.",
+                                   RequestTime=amz_date, ServerTime=_iso(now),
+                                   MaxAllowedSkewMilliseconds=str(MAX_SKEW * 1000))
 
 
 class ChunkSignatures:

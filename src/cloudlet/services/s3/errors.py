@@ -45,6 +45,7 @@ NoSuchObjectLockConfiguration = error_class("NoSuchObjectLockConfiguration", 404
 IncompleteBody = error_class("IncompleteBody", 400)
 UnimplementedHeader = error_class("NotImplemented", 501)
 InvalidRedirectLocation = error_class("InvalidRedirectLocation", 400)
+RequestTimeTooSkewed = error_class("RequestTimeTooSkewed", 403)
 
 
 class AccessDenied(_AccessDenied):

@@ -36,6 +36,7 @@ def _policy(bucket, **changes):
     ({"Action": None}, "Missing required field Action"),
     ({"Resource": None}, "Missing required field Resource"),
     ({"Effect": None}, "Missing required field Effect"),
+    ({"Action": "NULL"}, "Invalid policy syntax."),
     ({"Action": "s3:PutObject", "Resource": "BUCKET"}, "Action does not apply to any resource(s) in statement"),
     ({"Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "BUCKET"},
      "Action does not apply to any resource(s) in statement"),
@@ -43,7 +44,8 @@ def _policy(bucket, **changes):
 def test_policy_statement_faults_use_aws_wording(s3, bucket, changes, message):
     if changes.get("Resource") == "BUCKET":
         changes["Resource"] = f"arn:aws:s3:::{bucket}"
-    code, status, error = refused(s3.put_bucket_policy, Bucket=bucket, Policy=_policy(bucket, **changes))
+    policy = _policy(bucket, **changes).replace('"NULL"', "null")
+    code, status, error = refused(s3.put_bucket_policy, Bucket=bucket, Policy=policy)
     assert (code, status, error["Message"]) == ("MalformedPolicy", 400, message)
 
 
@@ -53,6 +55,23 @@ def test_policy_document_faults_use_aws_wording(s3, bucket):
              ('{"Version": "2012-10-17", "Statement": []}', "Could not parse the policy: Statement is empty!")]
     for text, message in cases:
         assert refused(s3.put_bucket_policy, Bucket=bucket, Policy=text)[2]["Message"] == message
+
+
+def test_policy_comes_back_as_s3_serializes_it(s3, bucket):
+    sent = ('{\n  "Statement": [{"Resource": "arn:aws:s3:::%s/*", "Action": "s3:GetObject",\n'
+            '    "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Effect": "Allow", "Sid": "Read"}],\n'
+            '  "Version": "2012-10-17"\n}' % bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=sent)
+    assert s3.get_bucket_policy(Bucket=bucket)["Policy"] == (
+        '{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Principal":'
+        '{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::%s/*"}]}' % bucket)
+
+
+def test_policy_over_20_kb_is_refused(s3, bucket):
+    resources = [f"arn:aws:s3:::{bucket}/prefix-{i:05d}/*" for i in range(600)]
+    code, status, error = refused(s3.put_bucket_policy, Bucket=bucket, Policy=_policy(bucket, Resource=resources))
+    assert (code, status, error["Message"]) == (
+        "MalformedPolicy", 400, "Normalized policy document exceeds the maximum allowed size of 20480 bytes")
 
 
 def test_well_formed_policies_are_accepted(s3, bucket):

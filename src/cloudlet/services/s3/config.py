@@ -80,7 +80,7 @@ def put_policy(ctx, params):
         raise AccessDenied(f'User: {who} is not authorized to perform: s3:PutBucketPolicy on resource: '
                            f'"arn:aws:s3:::{bucket.name}" because public policies are blocked by the '
                            'BlockPublicPolicy block public access setting.')
-    set_config(bucket.name, "policy", text)
+    set_config(bucket.name, "policy", bucket_policy.normalized(policy))
     return {}
 
 

@@ -46,8 +46,34 @@ ACTIONS = {f"s3:{name}".lower(): kind for kind, names in (("bucket", _BUCKET_ACT
 _ACCOUNT = re.compile(r"^(\d{12}|arn:aws:iam::(\d{12}|aws):\S+|arn:aws:sts::\d{12}:\S+)$")
 
 
+MAX_SIZE = 20480
+_ORDER = ("Version", "Id", "Statement")
+_STATEMENT_ORDER = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource",
+                    "Condition")
+
+
 def _strings(value) -> list:
-    return [value] if isinstance(value, str) else value if isinstance(value, list) else [value]
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise MalformedPolicy("Invalid policy syntax.")
+    return value
+
+
+def _ordered(document: dict, order: tuple) -> dict:
+    return {**{k: document[k] for k in order if k in document},
+            **{k: v for k, v in document.items() if k not in order}}
+
+
+def normalized(policy: dict) -> str:
+    """The policy as S3 keeps and answers it: compact, members in S3's order."""
+    statements = policy.get("Statement")
+    if isinstance(statements, list):
+        statements = [_ordered(s, _STATEMENT_ORDER) if isinstance(s, dict) else s for s in statements]
+    elif isinstance(statements, dict):
+        statements = _ordered(statements, _STATEMENT_ORDER)
+    return json.dumps(_ordered({**policy, "Statement": statements}, _ORDER), separators=(",", ":"),
+                      ensure_ascii=False)
 
 
 def _check_principal(principal) -> None:
@@ -56,7 +82,7 @@ def _check_principal(principal) -> None:
     if not isinstance(principal, dict) or not principal:
         raise MalformedPolicy("Invalid principal in policy")
     for kind, values in principal.items():
-        values = _strings(values)
+        values = values if isinstance(values, list) else [values]
         if not values or not all(isinstance(v, str) and v for v in values):
             raise MalformedPolicy("Invalid principal in policy")
         if kind == "AWS" and not all(v == "*" or _ACCOUNT.match(v) for v in values):
@@ -67,8 +93,6 @@ def _check_principal(principal) -> None:
 
 def _action_kinds(pattern) -> set[str]:
     """The kinds of resource the actions an action pattern names apply to."""
-    if not isinstance(pattern, str):
-        raise MalformedPolicy("Policy has invalid action")
     lowered = "s3:*" if pattern == "*" else pattern.lower()
     kinds = {kind for name, kind in ACTIONS.items() if fnmatchcase(name, lowered)}
     if not lowered.startswith("s3:") or not kinds:
@@ -77,7 +101,7 @@ def _action_kinds(pattern) -> set[str]:
 
 
 def _resource_kinds(resource, bucket: str) -> set[str]:
-    if not isinstance(resource, str) or not resource.startswith("arn:aws:s3:::") or resource == "arn:aws:s3:::":
+    if not resource.startswith("arn:aws:s3:::") or resource == "arn:aws:s3:::":
         raise MalformedPolicy("Policy has invalid resource")
     named, slash, _ = resource[len("arn:aws:s3:::"):].partition("/")
     if not fnmatchcase(bucket, named) and "${" not in named:
@@ -115,13 +139,17 @@ def _check_statement(statement, bucket: str) -> None:
 
 
 def parse(text: str, bucket: str) -> dict:
-    """The policy document, after the checks PutBucketPolicy makes of it."""
+    """The policy document, after the checks PutBucketPolicy makes of it (store `normalized(...)`)."""
     if not text.strip().startswith("{"):
         raise MalformedPolicy("Policies must be valid JSON and the first byte must be '{'")
     try:
         policy = json.loads(text)
     except ValueError:
         raise MalformedPolicy("This policy contains invalid Json") from None
+    if not isinstance(policy, dict):
+        raise MalformedPolicy("Policies must be valid JSON and the first byte must be '{'")
+    if len(normalized(policy).encode()) > MAX_SIZE:
+        raise MalformedPolicy(f"Normalized policy document exceeds the maximum allowed size of {MAX_SIZE} bytes")
     if "Version" in policy and policy["Version"] not in ("2012-10-17", "2008-10-17"):
         raise MalformedPolicy("The policy must contain a valid version string")
     if "Statement" not in policy:

@@ -467,3 +467,10 @@ def test_backup_of_a_table_being_created_and_status_in_create_response(ddb):
     assert details["BackupStatus"] == "CREATING" and "BackupExpiryDateTime" not in details
     described = ddb.describe_backup(BackupArn=details["BackupArn"])["BackupDescription"]["BackupDetails"]
     assert described["BackupStatus"] == "AVAILABLE"
+
+
+def test_export_of_a_missing_table_echoes_the_arn(ddb):
+    arn = "arn:aws:dynamodb:us-east-1:000000000000:table/no-such-table-xyz"
+    with pytest.raises(ClientError) as exc:
+        ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="any-bucket")
+    expect_error(exc, "TableNotFoundException", f"Table not found: {arn}")

@@ -15,9 +15,11 @@ PITR_WINDOW = 35 * 24 * 3600
 
 
 def _source_table(ctx, name: str):
+    """The table backups and PITR work on; one still being created is not found yet, as on AWS."""
     name = table_name_of(name)
     table = storage.find(ctx.account, ctx.region, name)
-    if table is None:
+    table = settle(ctx, table) if table is not None else None
+    if table is None or table.meta.get("_status") == "CREATING":
         raise TableNotFoundException(f"Table not found: {name}")
     return table
 
@@ -170,9 +172,7 @@ def _description(row) -> dict:
 
 @service.handler("CreateBackup")
 def create_backup(ctx, params):
-    table = settle(ctx, _source_table(ctx, params["TableName"]))
-    if table.meta.get("_status") == "CREATING":         # not found until it exists, as AWS answers
-        raise TableNotFoundException(f"Table not found: {table.name}")
+    table = _source_table(ctx, params["TableName"])
     now = ctx.now()
     arn = f"{table.meta['TableArn']}/backup/{int(now * 1000):014d}-{uuid.uuid4().hex[:8]}"
     count, size = storage.stats(table)

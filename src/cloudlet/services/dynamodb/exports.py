@@ -80,7 +80,7 @@ async def export_table(ctx, params):
     name = table_name_of(params["TableArn"])
     table = storage.find(ctx.account, ctx.region, name)
     if table is None:
-        raise TableNotFoundException(f"Table not found: {name}")
+        raise TableNotFoundException(f"Table not found: {params['TableArn']}")
     if not table.pitr:
         raise PointInTimeRecoveryUnavailableException(f"Point in time recovery is not enabled for table '{name}'")
     if (params.get("ExportType") or "FULL_EXPORT") != "FULL_EXPORT":

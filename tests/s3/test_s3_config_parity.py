@@ -428,3 +428,30 @@ def test_actual_request_is_matched_on_its_access_control_request_method(server, 
     assert allowed["access-control-allow-origin"] == "https://example.com"
     refused_method = get({"Origin": "https://example.com", "Access-Control-Request-Method": "PUT"})
     assert "access-control-allow-origin" not in refused_method and "vary" not in refused_method
+
+
+# --- default encryption -------------------------------------------------------------------------
+
+def test_encryption_configuration_takes_one_rule(s3, bucket):
+    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+    assert refused(s3.put_bucket_encryption, Bucket=bucket, ServerSideEncryptionConfiguration={
+        "Rules": [rule, rule]})[:2] == ("MalformedXML", 400)
+
+
+def test_blocking_sse_c_refuses_sse_c_writes(s3, bucket):
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"BlockedEncryptionTypes": {"EncryptionType": ["SSE-C"]}}]})
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+    assert rule["BlockedEncryptionTypes"] == {"EncryptionType": ["SSE-C"]}
+    key = b"k" * 32
+    code, status, error = refused(s3.put_object, Bucket=bucket, Key="secret", Body=b"x",
+                                  SSECustomerAlgorithm="AES256", SSECustomerKey=key)
+    assert (code, status) == ("AccessDenied", 403)
+    assert error["Message"].endswith("because this bucket has blocked upload requests that specify Server Side "
+                                     "Encryption with Customer provided keys (SSE-C). Please specify a different "
+                                     "server-side encryption type")
+    assert s3.put_object(Bucket=bucket, Key="plain", Body=b"x")["ServerSideEncryption"] == "AES256"
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"BlockedEncryptionTypes": {"EncryptionType": ["NONE"]}}]})
+    s3.put_object(Bucket=bucket, Key="secret", Body=b"x", SSECustomerAlgorithm="AES256", SSECustomerKey=key)

@@ -201,10 +201,14 @@ def _validate_website(ctx, bucket, value):
 
 def _validate_encryption(ctx, bucket, value):
     rules = value.get("Rules") or []
-    if not rules:
+    if len(rules) != 1:
         raise MalformedXML(MALFORMED)
     for rule in rules:
-        default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+        blocked = (rule.get("BlockedEncryptionTypes") or {}).get("EncryptionType") or []
+        if any(kind not in ("NONE", "SSE-C") for kind in blocked):
+            raise MalformedXML(MALFORMED)
+        # A rule may only block encryption types: the bucket keeps SSE-S3 as its default then.
+        default = rule.setdefault("ApplyServerSideEncryptionByDefault", {"SSEAlgorithm": "AES256"})
         algorithm = default.get("SSEAlgorithm")
         if algorithm not in ("AES256", "aws:kms", "aws:kms:dsse"):
             raise MalformedXML(MALFORMED)

@@ -51,6 +51,7 @@ def for_put(ctx, bucket: str, params: dict) -> tuple[dict, bytes | None]:
     """(the object's stored encryption settings, the SSE-C key to encrypt with)."""
     c = customer_key(params)
     if c:
+        _check_sse_c_allowed(ctx, bucket, params)
         return {"c_md5": c[1]}, c[0]
     algorithm = params.get("ServerSideEncryption")
     key_id = params.get("SSEKMSKeyId")
@@ -75,6 +76,17 @@ def for_put(ctx, bucket: str, params: dict) -> tuple[dict, bytes | None]:
         if bucket_key:
             out["bucket_key"] = True
     return out, None
+
+
+def _check_sse_c_allowed(ctx, bucket: str, params: dict) -> None:
+    """A bucket whose encryption configuration blocks SSE-C refuses writes that ask for it."""
+    rule = (get_config(bucket, "encryption") or {"Rules": [DEFAULT_RULE]})["Rules"][0]
+    if "SSE-C" in (rule.get("BlockedEncryptionTypes") or {}).get("EncryptionType", []):
+        who = ctx.principal.arn if ctx.principal else f"arn:aws:iam::{ctx.account}:root"
+        raise AccessDenied(f'User: {who} is not authorized to perform: s3:PutObject on resource: '
+                           f'"arn:aws:s3:::{bucket}/{params.get("Key", "")}" because this bucket has blocked upload '
+                           'requests that specify Server Side Encryption with Customer provided keys (SSE-C). Please '
+                           'specify a different server-side encryption type')
 
 
 def output(sse: dict) -> dict:

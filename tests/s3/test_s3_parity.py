@@ -549,3 +549,20 @@ def test_request_signed_too_far_from_the_real_time(server, bucket, monkeypatch):
             in response.text)
     assert f"<RequestTime>{skewed.strftime('%Y%m%dT%H%M%SZ')}</RequestTime>" in response.text
     assert "<MaxAllowedSkewMilliseconds>900000</MaxAllowedSkewMilliseconds>" in response.text
+
+
+def test_retried_complete_multipart_upload_answers_the_same(s3, bucket):
+    upload_id, parts = upload_parts(s3, bucket, "k", "SHA256")
+    first = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts})
+    again = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts})
+    for name in ("ETag", "ChecksumSHA256", "ChecksumType", "Location", "Key"):
+        assert again[name] == first[name]
+    with pytest.raises(ClientError) as exc:   # other parts: the upload is gone
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts[:1]})
+    assert error_of(exc) == ("NoSuchUpload", 404)
+    with pytest.raises(ClientError) as exc:
+        s3.list_parts(Bucket=bucket, Key="k", UploadId=upload_id)
+    assert error_of(exc) == ("NoSuchUpload", 404)
+    aborted = s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id)
+    assert aborted["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert s3.get_object(Bucket=bucket, Key="k")["ContentLength"] == len(PART) + len(TAIL)

@@ -5,6 +5,7 @@ import asyncio
 import hashlib
 import json
 import os
+from collections import OrderedDict
 
 from cloudlet.services.s3 import checksums, conditions, notifications, sse
 from cloudlet.services.s3.common import blobs, drains_body, get_bucket, service, to_dt
@@ -17,6 +18,27 @@ from cloudlet.services.s3.objects import (check_write_conditions, copy_source, p
 MIN_PART = 5 * 1024 * 1024
 INVALID_PART = ("One or more of the specified parts could not be found.  The part may not have been uploaded, or the "
                 "specified entity tag may not match the part's entity tag.")
+
+
+# Uploads completed lately: S3 answers a retried CompleteMultipartUpload (same parts) with the same result, and
+# AbortMultipartUpload of a completed upload with 204, for a while. Kept in memory, like SQS's attempt ids.
+_completed: OrderedDict[str, tuple] = OrderedDict()
+_COMPLETED_KEPT = 1000
+
+
+@service.on_reset
+def _forget_completed(_service) -> None:
+    _completed.clear()
+
+
+def _remember_completed(bucket: str, key: str, upload_id: str, requested: list, out: dict) -> None:
+    _completed[upload_id] = (bucket, key, _part_list(requested), dict(out))
+    while len(_completed) > _COMPLETED_KEPT:
+        _completed.popitem(last=False)
+
+
+def _part_list(requested: list) -> list:
+    return [(part.get("PartNumber"), (part.get("ETag") or "").strip('"')) for part in requested]
 
 
 def _upload(bucket: str, key: str, upload_id: str) -> dict:
@@ -213,8 +235,11 @@ def _concatenate(paths: list[str], target: str) -> None:
 async def complete_multipart_upload(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
     key, upload_id = params["Key"], params["UploadId"]
-    upload = _upload(bucket.name, key, upload_id)
     requested = (params.get("MultipartUpload") or {}).get("Parts") or []
+    done = _completed.get(upload_id)
+    if done and done[:3] == (bucket.name, key, _part_list(requested)):
+        return dict(done[3])   # a retry of a completion that succeeded
+    upload = _upload(bucket.name, key, upload_id)
     if not requested:
         raise MalformedXML("The XML you provided was not well-formed or did not validate against our published schema")
     stored = {row[0]: row for row in service.db.query(
@@ -261,6 +286,7 @@ async def complete_multipart_upload(ctx, params):
     out = put_output(bucket, key, version_id, modified, meta, etag, size)
     host = ctx.request.host if ctx.request else "localhost"
     out.update({"Location": f"http://{host}/{bucket.name}/{key}", "Bucket": bucket.name, "Key": key})
+    _remember_completed(bucket.name, key, upload_id, requested, out)
     return out
 
 
@@ -314,6 +340,8 @@ def _object_checksum(upload: dict, upload_id: str, requested: list, chosen: list
 @service.handler("AbortMultipartUpload")
 def abort_multipart_upload(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
+    if params["UploadId"] in _completed:
+        return {}   # aborting an upload that was completed lately: 204, as S3 answers for a while
     _upload(bucket.name, params["Key"], params["UploadId"])
     drop_upload(params["UploadId"])
     return {}

@@ -474,3 +474,19 @@ def test_export_of_a_missing_table_echoes_the_arn(ddb):
     with pytest.raises(ClientError) as exc:
         ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="any-bucket")
     expect_error(exc, "TableNotFoundException", f"Table not found: {arn}")
+
+
+def test_export_client_token_and_in_progress_members(ddb, client):
+    bucket = f"exports-{uuid.uuid4().hex[:12]}"
+    client("s3").create_bucket(Bucket=bucket)
+    name = make_table(ddb)
+    arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
+    ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    first = ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket=bucket, ClientToken="tok-1")["ExportDescription"]
+    assert "ExportType" not in first and "ExportManifest" not in first
+    again = ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket=bucket, ClientToken="tok-1")["ExportDescription"]
+    assert again["ExportArn"] == first["ExportArn"]
+    with pytest.raises(ClientError) as exc:
+        ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket=bucket, S3Prefix="other", ClientToken="tok-1")
+    expect_error(exc, "ExportConflictException",
+                 "Export conflict: Duplicate request detected with conflicting parameters")

@@ -26,6 +26,7 @@ from .errors import (ExportNotFoundException, ImportNotFoundException,
 from .storage import table_name_of
 
 InvalidExportTimeException = error_class("InvalidExportTimeException")
+ExportConflictException = error_class("ExportConflictException")
 
 
 
@@ -83,6 +84,17 @@ async def export_table(ctx, params):
         raise TableNotFoundException(f"Table not found: {params['TableArn']}")
     if not table.pitr:
         raise PointInTimeRecoveryUnavailableException(f"Point in time recovery is not enabled for table '{name}'")
+    token = params.get("ClientToken")
+    request = json.dumps({k: v for k, v in params.items() if k != "ClientToken"}, sort_keys=True, default=str)
+    if token:                           # a replay answers the same export; other parameters conflict
+        for data, in storage.db.query("SELECT data FROM jobs WHERE account=? AND region=? AND kind='export'",
+                                      (ctx.account, ctx.region)):
+            job = json.loads(data)
+            if job.get("ClientToken") == token:
+                if job.get("_request") != request:
+                    raise ExportConflictException("Export conflict: Duplicate request detected with conflicting "
+                                                  "parameters")
+                return {"ExportDescription": _public(job)}
     if (params.get("ExportType") or "FULL_EXPORT") != "FULL_EXPORT":
         raise ValidationException("cloudlet supports FULL_EXPORT only")
     if (params.get("ExportFormat") or "DYNAMODB_JSON") != "DYNAMODB_JSON":
@@ -98,10 +110,9 @@ async def export_table(ctx, params):
     base = f"{prefix}/AWSDynamoDB/{export_id}" if prefix else f"AWSDynamoDB/{export_id}"
     description = {
         "ExportArn": arn, "ExportStatus": "IN_PROGRESS", "StartTime": now, "TableArn": table.meta["TableArn"],
-        "TableId": table.meta["TableId"], "ExportTime": moment, "ClientToken": params.get("ClientToken") or
-        uuid.uuid4().hex, "S3Bucket": params["S3Bucket"], "S3SseAlgorithm": params.get("S3SseAlgorithm") or "AES256",
-        "ExportFormat": "DYNAMODB_JSON", "ExportType": "FULL_EXPORT",
-        "ExportManifest": f"{base}/manifest-summary.json"}
+        "TableId": table.meta["TableId"], "ExportTime": moment, "ClientToken": token or uuid.uuid4().hex,
+        "S3Bucket": params["S3Bucket"], "S3SseAlgorithm": params.get("S3SseAlgorithm") or "AES256",
+        "ExportFormat": "DYNAMODB_JSON", "_request": request}   # ExportManifest once COMPLETED; ExportType never
     if prefix:
         description["S3Prefix"] = prefix
     if params.get("S3BucketOwner"):
@@ -135,7 +146,8 @@ async def _write_export(ctx, arn: str, description: dict, base: str, lines: list
                    "manifestFilesS3Key": f"{base}/manifest-files.json", "billedSizeBytes": len(text),
                    "itemCount": len(lines), "outputFormat": "DYNAMODB_JSON", "exportType": "FULL_EXPORT"}
         await _put(ctx, bucket, f"{base}/manifest-summary.json", json.dumps(summary).encode())
-        _update(arn, ExportStatus="COMPLETED", EndTime=end, ItemCount=len(lines), BilledSizeBytes=len(text))
+        _update(arn, ExportStatus="COMPLETED", EndTime=end, ItemCount=len(lines), BilledSizeBytes=len(text),
+                ExportManifest=f"{base}/manifest-summary.json")
     except ServiceError as e:
         code = "S3NoSuchBucket" if e.code == "NoSuchBucket" else e.code
         _update(arn, ExportStatus="FAILED", EndTime=ctx.now(), FailureCode=code, FailureMessage=e.message)

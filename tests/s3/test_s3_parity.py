@@ -566,3 +566,19 @@ def test_retried_complete_multipart_upload_answers_the_same(s3, bucket):
     aborted = s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id)
     assert aborted["ResponseMetadata"]["HTTPStatusCode"] == 204
     assert s3.get_object(Bucket=bucket, Key="k")["ContentLength"] == len(PART) + len(TAIL)
+
+
+def test_uploads_a_lifecycle_rule_will_abort_report_when(s3, bucket):
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"ID": "tidy", "Status": "Enabled", "Filter": {"Prefix": "tmp/"},
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 2}}]})
+    created = s3.create_multipart_upload(Bucket=bucket, Key="tmp/k")
+    assert created["AbortRuleId"] == "tidy"
+    initiated = s3.list_multipart_uploads(Bucket=bucket)["Uploads"][0]["Initiated"]
+    midnight = (initiated + datetime.timedelta(days=2)).replace(hour=0, minute=0, second=0, microsecond=0)
+    expected = midnight if midnight == initiated + datetime.timedelta(days=2) else midnight + datetime.timedelta(days=1)
+    assert created["AbortDate"] == expected
+    listed = s3.list_parts(Bucket=bucket, Key="tmp/k", UploadId=created["UploadId"])
+    assert (listed["AbortDate"], listed["AbortRuleId"]) == (expected, "tidy")
+    other = s3.create_multipart_upload(Bucket=bucket, Key="keep/k")
+    assert "AbortDate" not in other and "AbortRuleId" not in other

@@ -240,3 +240,15 @@ def _schedule_sweep(svc) -> None:
         state["sweep"].cancel()
     scheduler = svc.runtime.scheduler
     state["sweep"] = scheduler.every(3600, lambda: sweep(scheduler.now()))
+
+
+def abort_rule(bucket: str, key: str, initiated: float) -> tuple[float, str] | None:
+    """(abort date, rule id) when a lifecycle rule aborts an upload of `key` begun at `initiated`."""
+    best = None
+    for rule in (get_config(bucket, "lifecycle") or {}).get("Rules", []):
+        days = (rule.get("AbortIncompleteMultipartUpload") or {}).get("DaysAfterInitiation")
+        if rule.get("Status") == "Enabled" and days and _filter_matches(rule, key, {}):
+            when = _midnight_after(initiated, days)
+            if best is None or when < best[0]:
+                best = (when, rule.get("ID", ""))
+    return best

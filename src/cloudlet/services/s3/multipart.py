@@ -7,7 +7,7 @@ import json
 import os
 from collections import OrderedDict
 
-from cloudlet.services.s3 import checksums, conditions, notifications, sse
+from cloudlet.services.s3 import checksums, conditions, lifecycle, notifications, sse
 from cloudlet.services.s3.common import blobs, drains_body, get_bucket, service, to_dt
 from cloudlet.services.s3.db import new_upload_id, owner
 from cloudlet.services.s3.errors import (NO_SUCH_UPLOAD, BadDigest, EntityTooSmall, InvalidArgument, InvalidPart,
@@ -72,12 +72,18 @@ def create_multipart_upload(ctx, params):
     meta = {"prepared": prepared, "algorithm": algorithm, "checksum_type": checksum_type, "owner": ctx.account}
     service.db.execute("INSERT INTO uploads (upload_id, bucket, key, initiated, meta) VALUES (?,?,?,?,?)",
                        (upload_id, bucket.name, key, ctx.now(), json.dumps(meta)))
-    out = {"Bucket": bucket.name, "Key": key, "UploadId": upload_id}
+    out = {"Bucket": bucket.name, "Key": key, "UploadId": upload_id, **_abort_output(bucket.name, key, ctx.now())}
     out.update(sse.output(encryption))
     if algorithm:
         out["ChecksumAlgorithm"] = algorithm
         out["ChecksumType"] = checksum_type
     return out
+
+
+def _abort_output(bucket: str, key: str, initiated: float) -> dict:
+    """AbortDate/AbortRuleId when a lifecycle rule will abort the upload."""
+    found = lifecycle.abort_rule(bucket, key, initiated)
+    return {"AbortDate": to_dt(found[0]), "AbortRuleId": found[1]} if found else {}
 
 
 def _checksum_mode(params: dict) -> tuple[str | None, str | None]:
@@ -369,7 +375,8 @@ def list_parts(ctx, params):
     out = {"Bucket": bucket.name, "Key": params["Key"], "UploadId": upload_id, "PartNumberMarker": marker,
            "NextPartNumberMarker": rows[-1][0] if rows else 0, "MaxParts": params.get("MaxParts") or 1000,
            "IsTruncated": more, "Owner": who, "Initiator": who,
-           "StorageClass": upload["prepared"]["storage_class"]}
+           "StorageClass": upload["prepared"]["storage_class"],
+           **_abort_output(bucket.name, params["Key"], upload["initiated"])}
     if parts:
         out["Parts"] = parts
     if upload.get("algorithm"):

@@ -490,3 +490,13 @@ def test_export_client_token_and_in_progress_members(ddb, client):
         ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket=bucket, S3Prefix="other", ClientToken="tok-1")
     expect_error(exc, "ExportConflictException",
                  "Export conflict: Duplicate request detected with conflicting parameters")
+
+
+def test_export_request_validation_wording(ddb):
+    with pytest.raises(ClientError) as exc:
+        ddb.export_table_to_point_in_time(TableArn="just-a-table-name", S3Bucket="any-bucket")
+    expect_error(exc, "ValidationException", "One or more parameter values were invalid: tableArn is not a valid ARN")
+    with pytest.raises(ClientError) as exc:
+        ddb.export_table_to_point_in_time(TableArn="arn:aws:dynamodb:us-east-1:000000000000:table/x", S3Bucket="any-bucket",
+                                          S3SseAlgorithm="AES256", S3SseKmsKeyId="alias/aws/s3")
+    expect_error(exc, "ValidationException", "Invalid Request: KMS Key Id is not supported for this encryption type")

@@ -78,6 +78,10 @@ def _snapshot(table, moment: float) -> list[str]:
 
 @service.handler("ExportTableToPointInTime")
 async def export_table(ctx, params):
+    if not params["TableArn"].startswith("arn:"):
+        raise ValidationException("One or more parameter values were invalid: tableArn is not a valid ARN")
+    if params.get("S3SseKmsKeyId") and params.get("S3SseAlgorithm") != "KMS":
+        raise ValidationException("Invalid Request: KMS Key Id is not supported for this encryption type")
     name = table_name_of(params["TableArn"])
     table = storage.find(ctx.account, ctx.region, name)
     if table is None:
@@ -102,7 +106,7 @@ async def export_table(ctx, params):
     now = ctx.now()
     moment = params["ExportTime"].timestamp() if params.get("ExportTime") else now
     if moment > now or moment < table.meta["_pitr"]["since"]:
-        raise InvalidExportTimeException("The specified ExportTime is outside of the point in time recovery window.")
+        raise InvalidExportTimeException("Export Time is invalid")
     lines = _snapshot(table, moment)
     export_id = f"{int(now * 1000):014d}-{uuid.uuid4().hex[:8]}"
     arn = f"{table.meta['TableArn']}/export/{export_id}"

@@ -1,5 +1,6 @@
 """Bucket configuration APIs answering as AWS S3 does: MalformedPolicy wording, lifecycle, CORS and
 website validation, the website endpoint's error headers and redirects, notification checks."""
+import base64
 import datetime
 import http.client
 import json
@@ -115,6 +116,33 @@ def _rule(**fields):
      ("InvalidRequest", "ExpiredObjectDeleteMarker cannot be specified with Tags.")),
     ([_rule(Filter={"Tag": {"Key": "k", "Value": "v"}}, AbortIncompleteMultipartUpload={"DaysAfterInitiation": 1})],
      ("InvalidRequest", "AbortIncompleteMultipartUpload cannot be specified with Tags.")),
+    ([_rule(Filter={"And": {"Prefix": "a"}}, Expiration={"Days": 1})], ("MalformedXML", None)),
+    ([_rule(Filter={"And": {"Tags": [{"Key": "k", "Value": "1"}, {"Key": "k", "Value": "2"}]}},
+            Expiration={"Days": 1})], ("InvalidRequest", "Duplicate Tag Keys are not allowed.")),
+    ([_rule(Filter={"ObjectSizeLessThan": 0}, Expiration={"Days": 1})],
+     ("InvalidRequest", "'ObjectSizeLessThan' should be between 1 and 1099511627776000.")),
+    ([_rule(Filter={"And": {"ObjectSizeGreaterThan": 10, "ObjectSizeLessThan": 10}}, Expiration={"Days": 1})],
+     ("InvalidRequest", "'ObjectSizeLessThan' has to be a value greater than 'ObjectSizeGreaterThan'.")),
+    ([_rule(Filter={"ObjectSizeLessThan": 10}, Expiration={"ExpiredObjectDeleteMarker": False})],
+     ("InvalidRequest", "ExpiredObjectDeleteMarker cannot be specified with Object Size.")),
+    ([_rule(NoncurrentVersionExpiration={})], ("MalformedXML", None)),
+    ([_rule(Transitions=[{"Days": 30, "StorageClass": "GLACIER"}, {"Days": 60, "StorageClass": "GLACIER"}])],
+     ("InvalidRequest", "'StorageClass' must be different for 'Transition' actions in same 'Rule' with filter "
+                        "'(prefix=)'")),
+    ([_rule(Filter={"Prefix": "logs/"}, Transitions=[{"Days": 30, "StorageClass": "GLACIER"}],
+            Expiration={"Date": datetime.datetime(2030, 1, 1)})],
+     ("InvalidRequest", "Found mixed 'Date' and 'Days' based Expiration and Transition actions in lifecycle rule "
+                        "for filter '(prefix=logs/)'")),
+    ([{"ID": "a", "Status": "Enabled", "Prefix": "", "Expiration": {"Days": 1}},
+      {"ID": "b", "Status": "Enabled", "Prefix": "a", "Expiration": {"Days": 2}}],
+     ("InvalidRequest", "Found overlapping prefixes '' and 'a' for same action type 'Expiration'")),
+    ([{"ID": "a", "Status": "Enabled", "Prefix": "x", "Expiration": {"Days": 1}},
+      _rule(ID="b", Expiration={"Days": 1})],
+     ("InvalidRequest", "Filter element can only be used in Lifecycle V2.")),
+    ([_rule(ID="b", Expiration={"Days": 1}),
+      {"ID": "a", "Status": "Enabled", "Prefix": "x", "Expiration": {"Days": 1}}],
+     ("InvalidRequest", "Base level prefix cannot be used in Lifecycle V2, prefixes are only supported in the "
+                        "Filter.")),
 ])
 def test_lifecycle_configuration_faults(s3, bucket, rules, expected):
     code, status, error = refused(s3.put_bucket_lifecycle_configuration, Bucket=bucket,
@@ -125,11 +153,21 @@ def test_lifecycle_configuration_faults(s3, bucket, rules, expected):
     refused(s3.get_bucket_lifecycle_configuration, Bucket=bucket)  # nothing was stored
 
 
+def test_unknown_transition_default_minimum_object_size(s3, bucket):
+    code, status, error = refused(s3.put_bucket_lifecycle_configuration, Bucket=bucket,
+                                  TransitionDefaultMinimumObjectSize="bogus",
+                                  LifecycleConfiguration={"Rules": [_rule(Expiration={"Days": 1})]})
+    assert (code, status, error["Message"]) == ("InvalidRequest", 400,
+                                                "Invalid TransitionDefaultMinimumObjectSize found: bogus")
+
+
 def test_lifecycle_rule_without_id_gets_one(s3, bucket):
     s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
         {"Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Expiration": {"Days": 1}}]})
     rule = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0]
-    assert re.fullmatch(r"[a-z0-9]{48}", rule["ID"])
+    assert len(rule["ID"]) == 48
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}",
+                        base64.b64decode(rule["ID"]).decode())
 
 
 # --- CORS ---------------------------------------------------------------------------------------

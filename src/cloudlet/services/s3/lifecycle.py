@@ -2,9 +2,9 @@
 scheduler sweep that expires current objects, noncurrent versions and stale multipart uploads."""
 from __future__ import annotations
 
+import base64
 import math
-import secrets
-import string
+import uuid
 from datetime import datetime, timezone
 
 from cloudlet.services.s3.common import get_bucket, get_config, http_date, service, set_config
@@ -66,9 +66,31 @@ MALFORMED = "The XML you provided was not well-formed or did not validate agains
 TRANSITION_MINIMUM_DAYS = {"STANDARD_IA": 30, "ONEZONE_IA": 30}
 
 
+ACTIONS = (("Expiration", "Expiration"), ("Transitions", "Transition"),
+           ("NoncurrentVersionExpiration", "NoncurrentVersionExpiration"),
+           ("NoncurrentVersionTransitions", "NoncurrentVersionTransition"),
+           ("AbortIncompleteMultipartUpload", "AbortIncompleteMultipartUpload"))
+MAX_OBJECT_SIZE = 1099511627776000
+
+
+def _conditions(rule: dict) -> dict:
+    flt = rule.get("Filter") or {}
+    return flt.get("And") or flt
+
+
 def _has_tags(rule: dict) -> bool:
     flt = rule.get("Filter") or {}
     return "Tag" in flt or bool((flt.get("And") or {}).get("Tags"))
+
+
+def _filter_name(rule: dict) -> str | None:
+    """How S3's messages name a rule's filter, '(prefix=...)', for a filter of a prefix at most."""
+    flt = rule.get("Filter")
+    if flt is None:
+        return f"(prefix={rule.get('Prefix') or ''})"
+    if set(flt) <= {"Prefix"}:
+        return f"(prefix={flt.get('Prefix') or ''})"
+    return None
 
 
 def _check_date(value) -> None:
@@ -78,6 +100,107 @@ def _check_date(value) -> None:
                               if isinstance(value, datetime) else str(value))
 
 
+def _check_filter(rule: dict) -> None:
+    flt = rule.get("Filter") or {}
+    if len(flt) > 1:   # one of Prefix, Tag, ObjectSize*, And: several need And
+        raise MalformedXML(MALFORMED)
+    if "And" in flt:
+        conditions = flt["And"] or {}
+        if len(conditions.get("Tags") or []) + len([k for k in conditions if k != "Tags"]) < 2:
+            raise MalformedXML(MALFORMED)
+        keys = [t.get("Key") for t in conditions.get("Tags") or []]
+        if len(set(keys)) != len(keys):
+            raise InvalidRequest("Duplicate Tag Keys are not allowed.")
+    conditions = _conditions(rule)
+    larger, smaller = conditions.get("ObjectSizeGreaterThan"), conditions.get("ObjectSizeLessThan")
+    if smaller is not None and not 1 <= smaller <= MAX_OBJECT_SIZE:
+        raise InvalidRequest(f"'ObjectSizeLessThan' should be between 1 and {MAX_OBJECT_SIZE}.")
+    if larger is not None and smaller is not None and smaller <= larger:
+        raise InvalidRequest("'ObjectSizeLessThan' has to be a value greater than 'ObjectSizeGreaterThan'.")
+
+
+def _check_expiration(rule: dict) -> None:
+    expiration = rule.get("Expiration")
+    if expiration is None:
+        return
+    if sum(k in expiration for k in ("Days", "Date", "ExpiredObjectDeleteMarker")) != 1:
+        raise MalformedXML(MALFORMED)
+    if "Days" in expiration and expiration["Days"] <= 0:
+        raise InvalidArgument("'Days' for Expiration action must be a positive integer",
+                              ArgumentName="Days", ArgumentValue=str(expiration["Days"]))
+    _check_date(expiration.get("Date"))
+    if "ExpiredObjectDeleteMarker" in expiration:
+        conditions = _conditions(rule)
+        if "ObjectSizeGreaterThan" in conditions or "ObjectSizeLessThan" in conditions:
+            raise InvalidRequest("ExpiredObjectDeleteMarker cannot be specified with Object Size.")
+        if expiration["ExpiredObjectDeleteMarker"] and _has_tags(rule):
+            raise InvalidRequest("ExpiredObjectDeleteMarker cannot be specified with Tags.")
+
+
+def _check_noncurrent_and_abort(rule: dict) -> None:
+    noncurrent = rule.get("NoncurrentVersionExpiration")
+    if noncurrent is not None:
+        if "NoncurrentDays" not in noncurrent:
+            raise MalformedXML(MALFORMED)
+        if noncurrent["NoncurrentDays"] <= 0:
+            raise InvalidArgument("'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer",
+                                  ArgumentName="NoncurrentDays", ArgumentValue=str(noncurrent["NoncurrentDays"]))
+    abort = rule.get("AbortIncompleteMultipartUpload")
+    if abort is not None:
+        if (abort.get("DaysAfterInitiation") or 0) <= 0:
+            raise InvalidArgument("'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a "
+                                  "positive integer", ArgumentName="DaysAfterInitiation",
+                                  ArgumentValue=str(abort.get("DaysAfterInitiation")))
+        if _has_tags(rule):
+            raise InvalidRequest("AbortIncompleteMultipartUpload cannot be specified with Tags.")
+
+
+def _check_transitions(rule: dict) -> None:
+    transitions = rule.get("Transitions") or []
+    for transition in transitions:
+        if transition.get("Days", 0) < 0:
+            raise InvalidArgument("'Days' in Transition action must be nonnegative")
+        _check_date(transition.get("Date"))
+        minimum = TRANSITION_MINIMUM_DAYS.get(transition.get("StorageClass"), 0)
+        if "Days" in transition and transition["Days"] < minimum:
+            raise InvalidArgument(f"'Days' in Transition action must be greater than or equal to {minimum} for "
+                                  f"storageClass '{transition['StorageClass']}'", ArgumentName="Days",
+                                  ArgumentValue=str(transition["Days"]))
+    name = _filter_name(rule)
+    if name is None:
+        return
+    classes = [t.get("StorageClass") for t in transitions]
+    if len(set(classes)) != len(classes):
+        raise InvalidRequest(f"'StorageClass' must be different for 'Transition' actions in same 'Rule' with filter "
+                             f"'{name}'")
+    kinds = {"Date" if "Date" in t else "Days" for t in transitions}
+    kinds |= {k for k in ("Date", "Days") if k in (rule.get("Expiration") or {})}
+    if len(kinds) > 1:
+        raise InvalidRequest(f"Found mixed 'Date' and 'Days' based Expiration and Transition actions in lifecycle "
+                             f"rule for filter '{name}'")
+
+
+def _check_versions(rules: list[dict]) -> None:
+    """A configuration's rules are all of one form, rule-level prefixes (V1) or filters (V2); V1
+    prefixes may not overlap for one action."""
+    if "Filter" in rules[0]:
+        if any("Prefix" in rule for rule in rules):
+            raise InvalidRequest("Base level prefix cannot be used in Lifecycle V2, prefixes are only supported in "
+                                 "the Filter.")
+        return
+    if any("Filter" in rule for rule in rules):
+        raise InvalidRequest("Filter element can only be used in Lifecycle V2.")
+    for i, rule in enumerate(rules):
+        for other in rules[:i]:
+            a, b = other.get("Prefix") or "", rule.get("Prefix") or ""
+            if not (a.startswith(b) or b.startswith(a)):
+                continue
+            for field, action in ACTIONS:
+                if rule.get(field) and other.get(field):
+                    raise InvalidRequest(f"Found overlapping prefixes '{a}' and '{b}' for same action type "
+                                         f"'{action}'")
+
+
 def _validate(rules: list[dict]) -> None:
     if not rules or len(rules) > 1000:
         raise MalformedXML(MALFORMED)
@@ -85,8 +208,7 @@ def _validate(rules: list[dict]) -> None:
     for rule in rules:
         if rule.get("Status") not in ("Enabled", "Disabled") or ("Filter" in rule) == ("Prefix" in rule):
             raise MalformedXML(MALFORMED)
-        if len(rule.get("Filter") or {}) > 1:   # one of Prefix, Tag, ObjectSize*, And: several need And
-            raise MalformedXML(MALFORMED)
+        _check_filter(rule)
         if len(rule.get("ID", "")) > 255:
             raise InvalidArgument("ID length should not exceed allowed limit of 255", ArgumentName="ID",
                                   ArgumentValue=rule["ID"])
@@ -94,45 +216,17 @@ def _validate(rules: list[dict]) -> None:
             raise InvalidArgument("Rule ID must be unique. Found same ID for more than one rule", ArgumentName="ID",
                                   ArgumentValue=rule["ID"])
         ids.add(rule.get("ID"))
-        if not any(rule.get(action) for action in ("Expiration", "Transitions", "NoncurrentVersionExpiration",
-                                                   "NoncurrentVersionTransitions", "AbortIncompleteMultipartUpload")):
+        if not any(rule.get(field) is not None for field, _ in ACTIONS):
             raise InvalidRequest("At least one action needs to be specified in a rule")
-        expiration = rule.get("Expiration") or {}
-        if sum(k in expiration for k in ("Days", "Date", "ExpiredObjectDeleteMarker")) > 1:
-            raise MalformedXML(MALFORMED)
-        if "Days" in expiration and expiration["Days"] <= 0:
-            raise InvalidArgument("'Days' for Expiration action must be a positive integer",
-                                  ArgumentName="Days", ArgumentValue=str(expiration["Days"]))
-        _check_date(expiration.get("Date"))
-        if expiration.get("ExpiredObjectDeleteMarker") and _has_tags(rule):
-            raise InvalidRequest("ExpiredObjectDeleteMarker cannot be specified with Tags.")
-        noncurrent = rule.get("NoncurrentVersionExpiration")
-        if noncurrent is not None and (noncurrent.get("NoncurrentDays") or 0) <= 0:
-            raise InvalidArgument("'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer",
-                                  ArgumentName="NoncurrentDays", ArgumentValue=str(noncurrent.get("NoncurrentDays")))
-        abort = rule.get("AbortIncompleteMultipartUpload")
-        if abort is not None:
-            if (abort.get("DaysAfterInitiation") or 0) <= 0:
-                raise InvalidArgument("'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a "
-                                      "positive integer", ArgumentName="DaysAfterInitiation",
-                                      ArgumentValue=str(abort.get("DaysAfterInitiation")))
-            if _has_tags(rule):
-                raise InvalidRequest("AbortIncompleteMultipartUpload cannot be specified with Tags.")
-        for transition in rule.get("Transitions") or []:
-            if transition.get("Days", 0) < 0:
-                raise InvalidArgument("'Days' in Transition action must be nonnegative")
-            _check_date(transition.get("Date"))
-            minimum = TRANSITION_MINIMUM_DAYS.get(transition.get("StorageClass"), 0)
-            if "Days" in transition and transition["Days"] < minimum:
-                raise InvalidArgument(f"'Days' in Transition action must be greater than or equal to {minimum} for "
-                                      f"storageClass '{transition['StorageClass']}'", ArgumentName="Days",
-                                      ArgumentValue=str(transition["Days"]))
+        _check_expiration(rule)
+        _check_noncurrent_and_abort(rule)
+        _check_transitions(rule)
+    _check_versions(rules)
 
 
 def _rule_id() -> str:
-    """An ID like those S3 gives rules sent without one: 48 lowercase letters and digits."""
-    alphabet = string.ascii_lowercase + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(48))
+    """An ID like those S3 gives rules sent without one: a version 4 UUID in base64 (48 characters)."""
+    return base64.b64encode(str(uuid.uuid4()).encode()).decode()
 
 
 @service.handler("PutBucketLifecycleConfiguration")
@@ -143,6 +237,8 @@ def put_lifecycle(ctx, params):
     for rule in rules:
         rule.setdefault("ID", _rule_id())
     minimum = params.get("TransitionDefaultMinimumObjectSize") or "all_storage_classes_128K"
+    if minimum not in service.model.shape_for("TransitionDefaultMinimumObjectSize").enum:
+        raise InvalidRequest(f"Invalid TransitionDefaultMinimumObjectSize found: {minimum}")
     set_config(bucket.name, "lifecycle", {"Rules": rules, "TransitionDefaultMinimumObjectSize": minimum})
     return {"TransitionDefaultMinimumObjectSize": minimum}
 

@@ -318,3 +318,20 @@ def test_partiql_return_values_on_condition_check_failure(ddb, pq_table):
             {"Statement": failing, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}])
     reasons = exc.value.response["CancellationReasons"]
     assert reasons[0]["Code"] == "ConditionalCheckFailed" and reasons[0]["Item"] == {"pk": S("rv"), "val": S("here")}
+
+
+def test_deleting_a_pitr_table_keeps_a_system_backup_listed_only_when_asked(ddb, unique_name):
+    name = ddb_helpers.make_table(ddb, name=unique_name("sysb"))
+    ddb.put_item(TableName=name, Item={"pk": S("kept")})
+    ddb.update_continuous_backups(TableName=name,
+                                  PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    ddb.delete_table(TableName=name)
+    assert ddb.list_backups(TableName=name)["BackupSummaries"] == []       # USER backups by default
+    summaries = ddb.list_backups(TableName=name, BackupType="SYSTEM")["BackupSummaries"]
+    assert [(s["BackupName"], s["BackupType"]) for s in summaries] == [(f"{name}$DeletedTableBackup", "SYSTEM")]
+    assert "BackupExpiryDateTime" in summaries[0]
+    assert ddb.list_backups(TableName=name, BackupType="ALL")["BackupSummaries"] == summaries
+    restored = unique_name("sysr")
+    ddb.restore_table_from_backup(TargetTableName=restored, BackupArn=summaries[0]["BackupArn"])
+    ddb.get_waiter("table_exists").wait(TableName=restored, WaiterConfig=ddb_helpers.FAST)
+    assert ddb.get_item(TableName=restored, Key={"pk": S("kept")})["Item"] == {"pk": S("kept")}

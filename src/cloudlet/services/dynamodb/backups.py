@@ -134,8 +134,11 @@ def restore_table_to_point_in_time(ctx, params):
 # -- on-demand backups ----------------------------------------------------------------------------
 
 def _details(row) -> dict:
-    return {"BackupArn": row["arn"], "BackupName": row["name"], "BackupSizeBytes": row["size"],
-            "BackupStatus": "AVAILABLE", "BackupType": row["type"], "BackupCreationDateTime": row["created"]}
+    details = {"BackupArn": row["arn"], "BackupName": row["name"], "BackupSizeBytes": row["size"],
+               "BackupStatus": "AVAILABLE", "BackupType": row["type"], "BackupCreationDateTime": row["created"]}
+    if row["type"] == "SYSTEM":
+        details["BackupExpiryDateTime"] = row["created"] + PITR_WINDOW
+    return details
 
 
 def _backup(ctx, arn: str):
@@ -170,20 +173,31 @@ def _description(row) -> dict:
     return {"BackupDetails": _details(row), "SourceTableDetails": source, "SourceTableFeatureDetails": features}
 
 
-@service.handler("CreateBackup")
-def create_backup(ctx, params):
-    table = _source_table(ctx, params["TableName"])
+def snapshot(ctx, table, name: str, kind: str = "USER") -> str:
+    """Copy the table's items into a new backup of this type; returns its ARN."""
     now = ctx.now()
     arn = f"{table.meta['TableArn']}/backup/{int(now * 1000):014d}-{uuid.uuid4().hex[:8]}"
     count, size = storage.stats(table)
     meta = {k: v for k, v in table.meta.items() if not k.startswith("_") or k in ("_sse", "_ttl")}
     with storage.db.transaction():
         storage.db.execute("INSERT INTO backups (arn, account, region, table_name, name, created, meta, size, count, "
-                           "type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'USER')",
-                           (arn, ctx.account, ctx.region, table.name, params["BackupName"], now, json.dumps(meta),
-                            size, count))
+                           "type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           (arn, ctx.account, ctx.region, table.name, name, now, json.dumps(meta), size, count, kind))
         storage.db.execute("INSERT INTO backup_items (arn, hk, rk, data, size) SELECT ?, hk, rk, data, size FROM "
                            "items WHERE tid=?", (arn, table.tid))
+    return arn
+
+
+def system_backup_on_delete(ctx, table) -> None:
+    """Deleting a table with point-in-time recovery on keeps a SYSTEM backup of it for 35 days."""
+    if table.pitr:
+        snapshot(ctx, table, f"{table.name}$DeletedTableBackup", "SYSTEM")
+
+
+@service.handler("CreateBackup")
+def create_backup(ctx, params):
+    table = _source_table(ctx, params["TableName"])
+    arn = snapshot(ctx, table, params["BackupName"])
     return {"BackupDetails": {**_details(_backup(ctx, arn)), "BackupStatus": "CREATING"}}   # AVAILABLE at once
 
 
@@ -218,16 +232,17 @@ def list_backups(ctx, params):
     if params.get("ExclusiveStartBackupArn"):
         sql += " AND arn > ?"
         args.append(params["ExclusiveStartBackupArn"])
+    kind = params.get("BackupType") or "USER"        # on-demand backups unless asked otherwise
+    if kind != "ALL":
+        sql += " AND type=?"
+        args.append(kind)
     rows = storage.db.query(sql + " ORDER BY arn", args)
-    if params.get("BackupType") not in (None, "ALL", "USER"):
-        rows = []
     limit = params.get("Limit") or 100
     summaries = []
     for row in rows[:limit]:
         meta = json.loads(row["meta"])
         summaries.append({"TableName": row["table_name"], "TableId": meta["TableId"], "TableArn": meta["TableArn"],
-                          "BackupArn": row["arn"], "BackupName": row["name"], "BackupCreationDateTime": row["created"],
-                          "BackupStatus": "AVAILABLE", "BackupType": row["type"], "BackupSizeBytes": row["size"]})
+                          **_details(row)})
     result = {"BackupSummaries": summaries}
     if len(rows) > limit:
         result["LastEvaluatedBackupArn"] = rows[limit - 1]["arn"]

@@ -411,6 +411,8 @@ def delete_table(ctx, params):
     desc = describe(ctx, table, status="DELETING")
     with storage.db.transaction():
         disable_stream(ctx, table.meta)
+        from .backups import system_backup_on_delete
+        system_backup_on_delete(ctx, table)
         storage.drop_table(table)
     return {"TableDescription": desc}
 

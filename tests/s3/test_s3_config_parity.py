@@ -126,6 +126,11 @@ def _rule(**fields):
     ([_rule(Filter={"ObjectSizeLessThan": 10}, Expiration={"ExpiredObjectDeleteMarker": False})],
      ("InvalidRequest", "ExpiredObjectDeleteMarker cannot be specified with Object Size.")),
     ([_rule(NoncurrentVersionExpiration={})], ("MalformedXML", None)),
+    ([_rule(Filter={"ObjectSizeGreaterThan": 10}, AbortIncompleteMultipartUpload={"DaysAfterInitiation": 1})],
+     ("InvalidRequest", "AbortIncompleteMultipartUpload cannot be specified with Object Size.")),
+    ([{"ID": "a", "Status": "Enabled", "Prefix": "x",
+       "NoncurrentVersionExpiration": {"NoncurrentDays": 1, "NewerNoncurrentVersions": 2}}],
+     ("InvalidRequest", "NewerNoncurrentVersions element can only be used in Lifecycle V2.")),
     ([_rule(Transitions=[{"Days": 30, "StorageClass": "GLACIER"}, {"Days": 60, "StorageClass": "GLACIER"}])],
      ("InvalidRequest", "'StorageClass' must be different for 'Transition' actions in same 'Rule' with filter "
                         "'(prefix=)'")),
@@ -493,3 +498,16 @@ def test_blocking_sse_c_refuses_sse_c_writes(s3, bucket):
     s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
         {"BlockedEncryptionTypes": {"EncryptionType": ["NONE"]}}]})
     s3.put_object(Bucket=bucket, Key="secret", Body=b"x", SSECustomerAlgorithm="AES256", SSECustomerKey=key)
+
+
+def test_expiration_by_age_also_removes_old_expired_delete_markers(s3, bucket, advance):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    version = s3.put_object(Bucket=bucket, Key="doc", Body=b"x")["VersionId"]
+    s3.delete_object(Bucket=bucket, Key="doc")
+    s3.delete_object(Bucket=bucket, Key="doc", VersionId=version)   # the marker is all that is left
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"ID": "age", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 2}}]})
+    advance(86400)
+    assert len(s3.list_object_versions(Bucket=bucket).get("DeleteMarkers", [])) == 1
+    advance(2 * 86400)
+    assert "DeleteMarkers" not in s3.list_object_versions(Bucket=bucket)

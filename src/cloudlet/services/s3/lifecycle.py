@@ -153,6 +153,9 @@ def _check_noncurrent_and_abort(rule: dict) -> None:
                                   ArgumentValue=str(abort.get("DaysAfterInitiation")))
         if _has_tags(rule):
             raise InvalidRequest("AbortIncompleteMultipartUpload cannot be specified with Tags.")
+        conditions = _conditions(rule)
+        if "ObjectSizeGreaterThan" in conditions or "ObjectSizeLessThan" in conditions:
+            raise InvalidRequest("AbortIncompleteMultipartUpload cannot be specified with Object Size.")
 
 
 def _check_transitions(rule: dict) -> None:
@@ -190,6 +193,8 @@ def _check_versions(rules: list[dict]) -> None:
         return
     if any("Filter" in rule for rule in rules):
         raise InvalidRequest("Filter element can only be used in Lifecycle V2.")
+    if any("NewerNoncurrentVersions" in (rule.get("NoncurrentVersionExpiration") or {}) for rule in rules):
+        raise InvalidRequest("NewerNoncurrentVersions element can only be used in Lifecycle V2.")
     for i, rule in enumerate(rules):
         for other in rules[:i]:
             a, b = other.get("Prefix") or "", rule.get("Prefix") or ""
@@ -301,8 +306,11 @@ def sweep(now: float) -> None:
                             versions.remove(obj)
                         break
                 elif obj.latest and versions_of[obj.key] == 1:
-                    # An expired object delete marker: the only version left of its key.
-                    if (rule.get("Expiration") or {}).get("ExpiredObjectDeleteMarker"):
+                    # An expired object delete marker, the only version left of its key: removed by a
+                    # rule that says so, or by an expiration by age once the marker is that old.
+                    expiration = rule.get("Expiration") or {}
+                    if expiration.get("ExpiredObjectDeleteMarker") or (
+                            "Days" in expiration and _midnight_after(obj.modified, expiration["Days"]) <= now):
                         versions.remove(obj)
                         break
                 elif not obj.latest:

@@ -335,3 +335,13 @@ def test_deleting_a_pitr_table_keeps_a_system_backup_listed_only_when_asked(ddb,
     ddb.restore_table_from_backup(TargetTableName=restored, BackupArn=summaries[0]["BackupArn"])
     ddb.get_waiter("table_exists").wait(TableName=restored, WaiterConfig=ddb_helpers.FAST)
     assert ddb.get_item(TableName=restored, Key={"pk": S("kept")})["Item"] == {"pk": S("kept")}
+
+
+def test_closed_shard_without_records_still_names_its_ending_sequence_number(ddb, streams, unique_name):
+    name, arn = stream_table(ddb, unique_name)
+    ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
+    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=ddb_helpers.FAST)
+    desc = streams.describe_stream(StreamArn=arn)["StreamDescription"]
+    assert desc["StreamStatus"] == "DISABLED"
+    numbers = desc["Shards"][0]["SequenceNumberRange"]
+    assert numbers["EndingSequenceNumber"].isdecimal() and numbers["StartingSequenceNumber"].isdecimal()

@@ -80,10 +80,16 @@ def describe_stream(ctx, params):
     db = _db(ctx)
     first = db.one("SELECT MIN(seq), MAX(seq) FROM stream_records WHERE sid=? AND created >= ?",
                    (row["id"], ctx.now() - RETENTION))
-    start = first[0] if first[0] is not None else (db.one("SELECT COALESCE(MAX(seq), 0) + 1 FROM stream_records")[0])
+    closed = row["disabled_at"] is not None
+    if first[0] is not None:
+        start, end = first
+    else:   # no records (yet): the shard starts at the next sequence number (as of its closing)
+        start = db.one("SELECT COALESCE(MAX(seq), 0) + 1 FROM stream_records WHERE created <= ?",
+                       (row["disabled_at"] if closed else ctx.now(),))[0]
+        end = start
     sequence_range = {"StartingSequenceNumber": _sequence(start)}
-    if row["disabled_at"] is not None and first[1] is not None:
-        sequence_range["EndingSequenceNumber"] = _sequence(first[1])
+    if closed:   # a closed shard always names its end
+        sequence_range["EndingSequenceNumber"] = _sequence(end)
     shard = {"ShardId": row["shard_id"], "SequenceNumberRange": sequence_range}
     after = params.get("ExclusiveStartShardId")
     # the one shard never splits, so it has no child shards

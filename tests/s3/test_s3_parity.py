@@ -582,3 +582,29 @@ def test_uploads_a_lifecycle_rule_will_abort_report_when(s3, bucket):
     assert (listed["AbortDate"], listed["AbortRuleId"]) == (expected, "tidy")
     other = s3.create_multipart_upload(Bucket=bucket, Key="keep/k")
     assert "AbortDate" not in other and "AbortRuleId" not in other
+
+
+def test_overwrite_during_an_if_match_upload_is_a_conflict(server, s3, bucket):
+    import http.client
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    etag = s3.put_object(Bucket=bucket, Key="k", Body=b"first")["ETag"]
+    body = b"x" * 200_000
+    netloc = server.url.split("://", 1)[1]
+    request = AWSRequest(method="PUT", url=f"{server.url}/{bucket}/k", data=body, headers={"If-Match": etag})
+    S3SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
+    connection = http.client.HTTPConnection(netloc, timeout=30)
+    connection.putrequest("PUT", f"/{bucket}/k", skip_accept_encoding=True, skip_host=True)
+    for name, value in [("Host", netloc), ("Content-Length", str(len(body))), *request.headers.items()]:
+        connection.putheader(name, value)
+    connection.endheaders()
+    connection.send(body[:1000])
+    time.sleep(0.5)                                   # the upload has begun with If-Match holding...
+    s3.put_object(Bucket=bucket, Key="k", Body=b"second")   # ...when another write replaces the object
+    connection.send(body[1000:])
+    response = connection.getresponse()
+    text = response.read().decode()
+    assert response.status == 409, text
+    assert "<Code>ConditionalRequestConflict</Code>" in text
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"second"

@@ -46,6 +46,7 @@ IncompleteBody = error_class("IncompleteBody", 400)
 UnimplementedHeader = error_class("NotImplemented", 501)
 InvalidRedirectLocation = error_class("InvalidRedirectLocation", 400)
 RequestTimeTooSkewed = error_class("RequestTimeTooSkewed", 403)
+ConditionalRequestConflict = error_class("ConditionalRequestConflict", 409)
 
 
 class AccessDenied(_AccessDenied):

@@ -16,7 +16,7 @@ from cloudlet.services.s3.errors import (NO_SUCH_KEY, BadDigest, EntityTooLarge,
                                          InvalidObjectState, InvalidPartNumber, InvalidRequest, InvalidStorageClass,
                                          KeyTooLong, MalformedXML, MetadataTooLarge, MethodNotAllowed, NoSuchKey,
                                          NoSuchVersion, PreconditionFailed, PRECONDITION, UnimplementedHeader,
-                                         InvalidRedirectLocation)
+                                         InvalidRedirectLocation, ConditionalRequestConflict)
 
 STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
                    "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE")
@@ -224,7 +224,9 @@ def prepare(ctx, bucket, key: str, params: dict) -> dict:
     return {"storage_class": storage_class, "meta": meta}
 
 
-def check_write_conditions(bucket, key: str, params: dict) -> None:
+def check_write_conditions(bucket, key: str, params: dict, matched: Obj | None = None) -> None:
+    """If-Match / If-None-Match on a write; `matched`: the version If-Match held for when the body began
+    arriving (another write or delete since then is a ConditionalRequestConflict)."""
     if_match, if_none = params.get("IfMatch"), params.get("IfNoneMatch")
     if if_match is None and if_none is None:
         return
@@ -236,6 +238,10 @@ def check_write_conditions(bucket, key: str, params: dict) -> None:
     exists = current is not None and not current.marker
     if if_none is not None and exists:
         raise PreconditionFailed(PRECONDITION, Condition="If-None-Match")
+    if matched is not None and (current is None or current.version_id != matched.version_id
+                                or current.modified != matched.modified):
+        raise ConditionalRequestConflict("The conditional request cannot succeed due to a conflicting operation "
+                                         "against this resource.")
     if if_match is not None:
         if not exists:
             raise NoSuchKey(NO_SUCH_KEY, Key=key)
@@ -285,9 +291,10 @@ async def put_object(ctx, params):
     encryption, sse_key = sse.for_put(ctx, bucket.name, params)
     prepared["meta"]["sse"] = encryption
     check_write_conditions(bucket, key, params)
+    matched = versions.current(bucket.name, key) if params.get("IfMatch") is not None else None
     writer = await receive_body(ctx, params, algorithm or "CRC64NVME", expected, sse_key)
     try:
-        check_write_conditions(bucket, key, params)
+        check_write_conditions(bucket, key, params, matched)
         name = await writer.commit()
     except BaseException:
         writer.discard()

@@ -345,3 +345,13 @@ def test_closed_shard_without_records_still_names_its_ending_sequence_number(ddb
     assert desc["StreamStatus"] == "DISABLED"
     numbers = desc["Shards"][0]["SequenceNumberRange"]
     assert numbers["EndingSequenceNumber"].isdecimal() and numbers["StartingSequenceNumber"].isdecimal()
+
+
+def test_partiql_select_reads_at_most_1_mb_per_page(ddb, unique_name):
+    name = ddb_helpers.make_table(ddb, name=unique_name("pqmb"))
+    for i in range(4):
+        ddb.put_item(TableName=name, Item={"pk": S(f"big{i}"), "v": S("x" * 350_000)})
+    first = ddb.execute_statement(Statement=f"SELECT pk FROM \"{name}\"")
+    assert len(first["Items"]) == 2 and "NextToken" in first
+    rest = ddb.execute_statement(Statement=f"SELECT pk FROM \"{name}\"", NextToken=first["NextToken"])
+    assert len(rest["Items"]) == 2 and "NextToken" not in rest

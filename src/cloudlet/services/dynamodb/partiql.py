@@ -10,6 +10,7 @@ import re
 from . import service, storage
 from . import values as V
 from .capacity import Meter, read_units
+from .query import PAGE_BYTES
 from .errors import (ConditionalCheckFailedException, DuplicateItemException, IdempotentParameterMismatchException,
                      ResourceNotFoundException, TransactionCanceledException, ValidationException, NOT_FOUND)
 from .expressions import evaluate, get_path
@@ -450,8 +451,11 @@ def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Met
             if index.key_of(item, table) is None:
                 continue
             item = index.project(item, table)
+        item_bytes = V.item_size(item)
+        if size + item_bytes > PAGE_BYTES and read:   # a page reads at most 1 MB, as Query/Scan do
+            break
         read += 1
-        size += V.item_size(item)
+        size += item_bytes
         last = (hk, rk)
         if st.where is None or evaluate(st.where, item):
             items.append(_project(item, st.projection))

@@ -511,3 +511,22 @@ def test_expiration_by_age_also_removes_old_expired_delete_markers(s3, bucket, a
     assert len(s3.list_object_versions(Bucket=bucket).get("DeleteMarkers", [])) == 1
     advance(2 * 86400)
     assert "DeleteMarkers" not in s3.list_object_versions(Bucket=bucket)
+
+
+def test_tag_keys_and_values_are_limited_to_aws_characters(s3, bucket):
+    code, status, error = refused(s3.put_bucket_tagging, Bucket=bucket, Tagging={"TagSet": [
+        {"Key": "TagSet=[{Key", "Value": "v"}]})
+    assert (code, status, error["Message"]) == ("InvalidTag", 400, "The TagKey you have provided is invalid")
+    code, status, error = refused(s3.put_bucket_tagging, Bucket=bucket, Tagging={"TagSet": [
+        {"Key": "k", "Value": "a,b"}]})
+    assert (code, status, error["Message"]) == ("InvalidTag", 400, "The TagValue you have provided is invalid")
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "Cost Center_1:a/b=c+d-e@f", "Value": "é 1"}]})
+
+
+def test_canned_acl_and_grant_headers_together_are_refused(s3, unique_name):
+    name = unique_name("acl")
+    s3.create_bucket(Bucket=name, ObjectOwnership="ObjectWriter")
+    code, status, error = refused(s3.put_bucket_acl, Bucket=name, ACL="private",
+                                  GrantRead='uri="http://acs.amazonaws.com/groups/global/AuthenticatedUsers"')
+    assert (code, status, error["Message"]) == ("InvalidRequest", 400,
+                                                "Specifying both Canned ACLs and Header Grants is not allowed")

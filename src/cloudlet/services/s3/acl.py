@@ -5,7 +5,7 @@ import re
 
 from cloudlet.services.s3.common import get_config, get_bucket, service, set_config
 from cloudlet.services.s3.db import canonical_id, owner
-from cloudlet.services.s3.errors import AccessControlListNotSupported, AccessDenied, InvalidArgument
+from cloudlet.services.s3.errors import AccessControlListNotSupported, AccessDenied, InvalidArgument, InvalidRequest
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
@@ -72,6 +72,8 @@ def grants_from_request(bucket: str, account: str, params: dict, *, for_object: 
         return None
     if acl is not None and acl not in CANNED:
         raise InvalidArgument("", ArgumentName="x-amz-acl", ArgumentValue=acl)
+    if acl is not None and grants is not None:
+        raise InvalidRequest("Specifying both Canned ACLs and Header Grants is not allowed")
     ownership = get_config(bucket, "ownership", NO_OWNERSHIP_CONTROLS)
     if ownership == "BucketOwnerEnforced" and not (acl in ("private", "bucket-owner-full-control") and grants is None):
         raise AccessControlListNotSupported("The bucket does not allow ACLs")

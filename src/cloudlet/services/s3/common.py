@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from urllib.parse import parse_qsl
@@ -132,12 +133,17 @@ def validate_tags(tags: list[dict], *, object_tags: bool) -> dict:
         if key.lower().startswith("aws:"):
             raise InvalidTag("Your TagKey cannot be prefixed with aws:" if object_tags else
                              "System tags cannot be added/updated by requester", TagKey=key)
-        if not key or len(key) > 128:
+        if not key or len(key) > 128 or not _tag_text(key):
             raise InvalidTag("The TagKey you have provided is invalid", TagKey=key)
-        if len(value) > 256:
+        if len(value) > 256 or not _tag_text(value):
             raise InvalidTag("The TagValue you have provided is invalid", TagKey=key, TagValue=value)
         out[key] = value
     return out
+
+
+def _tag_text(text: str) -> bool:
+    """Tags hold Unicode letters, numbers and spaces and the symbols _ . : / = + - @ only."""
+    return all(unicodedata.category(c)[0] in "LNZ" or c in "_.:/=+-@" for c in text)
 
 
 def parse_tagging_header(raw: str | None) -> dict:

@@ -530,3 +530,13 @@ def test_canned_acl_and_grant_headers_together_are_refused(s3, unique_name):
                                   GrantRead='uri="http://acs.amazonaws.com/groups/global/AuthenticatedUsers"')
     assert (code, status, error["Message"]) == ("InvalidRequest", 400,
                                                 "Specifying both Canned ACLs and Header Grants is not allowed")
+
+
+def test_acl_body_giving_only_the_owner_full_control_is_taken_with_acls_disabled(s3, bucket):
+    acl = s3.get_bucket_acl(Bucket=bucket)
+    s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy={"Owner": acl["Owner"], "Grants": acl["Grants"]})
+    grants = acl["Grants"] + [{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
+                               "Permission": "READ"}]
+    code, status, error = refused(s3.put_bucket_acl, Bucket=bucket,
+                                  AccessControlPolicy={"Owner": acl["Owner"], "Grants": grants})
+    assert (code, status, error["Message"]) == ("AccessControlListNotSupported", 400, "The bucket does not allow ACLs")

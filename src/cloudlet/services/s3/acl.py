@@ -44,7 +44,7 @@ def canned_grants(acl: str, account: str) -> list[dict]:
 
 def grants_others(grants: list[dict] | None, account: str) -> bool:
     """Whether an ACL grants anything to anyone but the owner."""
-    return any(g["Grantee"] != _user(account) for g in grants or [])
+    return any(g["Grantee"].get("ID") != canonical_id(account) for g in grants or [])
 
 
 def header_grants(params: dict) -> list[dict] | None:
@@ -99,7 +99,9 @@ def put_bucket_acl(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
     policy = params.get("AccessControlPolicy")
     if policy and params.get("ACL") is None and header_grants(params) is None:
-        if get_config(bucket.name, "ownership", NO_OWNERSHIP_CONTROLS) == "BucketOwnerEnforced":
+        # With ACLs disabled, only an ACL that gives the owner full control and no one else anything is taken.
+        if get_config(bucket.name, "ownership", NO_OWNERSHIP_CONTROLS) == "BucketOwnerEnforced" and (
+                grants_others(policy.get("Grants"), bucket.account) or not policy.get("Grants")):
             raise AccessControlListNotSupported("The bucket does not allow ACLs")
         set_config(bucket.name, "acl", policy.get("Grants", []))
         return {}

@@ -355,3 +355,21 @@ def test_partiql_select_reads_at_most_1_mb_per_page(ddb, unique_name):
     assert len(first["Items"]) == 2 and "NextToken" in first
     rest = ddb.execute_statement(Statement=f"SELECT pk FROM \"{name}\"", NextToken=first["NextToken"])
     assert len(rest["Items"]) == 2 and "NextToken" not in rest
+
+
+def test_partiql_select_on_an_index_reads_it_in_index_key_order(ddb, unique_name):
+    name = ddb_helpers.make_table(ddb, extra_attrs=(("g", "S"), ("r", "N")), name=unique_name("pqi"),
+                                  GlobalSecondaryIndexes=[{
+                                      "IndexName": "by-g", "Projection": {"ProjectionType": "KEYS_ONLY"},
+                                      "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                                    {"AttributeName": "r", "KeyType": "RANGE"}]}])
+    for pk, r in (("c", 3), ("a", 1), ("b", 2), ("d", 4)):
+        ddb.put_item(TableName=name, Item={"pk": S(pk), "g": S("grp"), "r": {"N": str(r)}, "extra": S("x")})
+    ddb.put_item(TableName=name, Item={"pk": S("other"), "g": S("zzz"), "r": {"N": "0"}})
+    items = ddb.execute_statement(Statement=f"SELECT * FROM \"{name}\".\"by-g\" WHERE g = 'grp'")["Items"]
+    assert [i["r"]["N"] for i in items] == ["1", "2", "3", "4"]
+    assert all("extra" not in i for i in items)
+    query = f"SELECT r FROM \"{name}\".\"by-g\" WHERE g = 'grp' ORDER BY r DESC"
+    first = ddb.execute_statement(Statement=query, Limit=3)
+    rest = ddb.execute_statement(Statement=query, NextToken=first["NextToken"])
+    assert [i["r"]["N"] for i in first["Items"] + rest["Items"]] == ["4", "3", "2", "1"]

@@ -428,35 +428,37 @@ def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Met
         index = table.index(st.index)
         if index is None:
             raise ValidationException(f"The table does not have the specified index: {st.index}")
-    equal = _equalities(st.where) if index is None else {}
-    start = json.loads(base64.b64decode(token)) if token else None
-    args: list = [table.tid]
-    sql = "SELECT hk, rk, data FROM items WHERE tid=?"
-    if table.hash_name in equal and table.attr_types[table.hash_name] in equal[table.hash_name]:
-        sql += " AND hk=?"
-        args.append(V.hash_prefix(V.encode_key_value(equal[table.hash_name])))
-        if start:
-            sql += " AND rk < ?" if st.descending else " AND rk > ?"
-            args.append(base64.b64decode(start["rk"]))
-        sql += " ORDER BY rk DESC" if st.descending else " ORDER BY rk"
-    else:
-        if start:
-            sql += " AND (hk, rk) > (?, ?)"
-            args += [base64.b64decode(start["hk"]), base64.b64decode(start["rk"])]
-        sql += " ORDER BY hk, rk"
+    equal = _equalities(st.where)
+    start = [base64.b64decode(p) for p in json.loads(base64.b64decode(token))] if token else None
+    if index is None:
+        sql, args, columns = "SELECT hk, rk, data FROM items WHERE tid=?", [table.tid], ["hk", "rk"]
+        hash_name = table.hash_name
+    else:   # the index's rows in index-key order, joined to their items
+        sql = ("SELECT x.hk, x.rk, x.thk, x.trk, t.data FROM index_items x JOIN items t ON t.tid=? AND t.hk=x.thk "
+               "AND t.rk=x.trk WHERE x.iid=?")
+        args, columns = [table.tid, index.iid], ["x.hk", "x.rk", "x.thk", "x.trk"]
+        hash_name = index.hash_name
+    ordered = columns
+    if hash_name in equal and table.attr_types[hash_name] in equal[hash_name]:
+        sql += f" AND {columns[0]}=?"       # a query of one partition, in sort key order
+        args.append(V.hash_prefix(V.encode_key_value(equal[hash_name])))
+        ordered = columns[1:]
+    descending = st.descending and ordered is not columns
+    if start:
+        sql += f" AND ({', '.join(ordered)}) {'<' if descending else '>'} ({', '.join('?' * len(ordered))})"
+        args += start[len(columns) - len(ordered):]
+    sql += " ORDER BY " + ", ".join(c + (" DESC" if descending else "") for c in ordered)
     items, size, last, read = [], 0, None, 0
-    for hk, rk, data in storage.db.execute(sql, args):
+    for *position, data in storage.db.execute(sql, args):
         item = V.loads(data)
         if index is not None:
-            if index.key_of(item, table) is None:
-                continue
             item = index.project(item, table)
         item_bytes = V.item_size(item)
         if size + item_bytes > PAGE_BYTES and read:   # a page reads at most 1 MB, as Query/Scan do
             break
         read += 1
         size += item_bytes
-        last = (hk, rk)
+        last = position
         if st.where is None or evaluate(st.where, item):
             items.append(_project(item, st.projection))
         if limit is not None and read >= limit:
@@ -467,8 +469,7 @@ def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Met
         meter.add(table, read_units(size, False))
     result = {"Items": items}
     if last is not None:
-        result["NextToken"] = base64.b64encode(json.dumps({"hk": base64.b64encode(last[0]).decode(),
-                                                           "rk": base64.b64encode(last[1]).decode()}).encode()).decode()
+        result["NextToken"] = base64.b64encode(json.dumps([base64.b64encode(p).decode() for p in last]).encode()).decode()
     return result
 
 

@@ -67,9 +67,12 @@ def test_one_decrease_counted_per_update(ddb):
     name = make_table(ddb, ProvisionedThroughput={"ReadCapacityUnits": 10, "WriteCapacityUnits": 10})
     throughput = ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})[
         "TableDescription"]["ProvisionedThroughput"]
-    assert throughput["NumberOfDecreasesToday"] == 1
+    # The response still carries the old units (they change when UPDATING ends), with the new history.
+    assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (10, 10)
     assert "LastDecreaseDateTime" in throughput and "LastIncreaseDateTime" not in throughput
+    throughput = wait_all_active(ddb, name)["ProvisionedThroughput"]
     assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (5, 5)
+    assert throughput["NumberOfDecreasesToday"] == 1
 
 
 # -- tables that are not ACTIVE -------------------------------------------------------------------
@@ -500,3 +503,22 @@ def test_export_request_validation_wording(ddb):
         ddb.export_table_to_point_in_time(TableArn="arn:aws:dynamodb:us-east-1:000000000000:table/x", S3Bucket="any-bucket",
                                           S3SseAlgorithm="AES256", S3SseKmsKeyId="alias/aws/s3")
     expect_error(exc, "ValidationException", "Invalid Request: KMS Key Id is not supported for this encryption type")
+
+
+def test_gsi_throughput_update_echoes_old_units_while_updating(ddb):
+    one = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+    name = make_table(ddb, extra_attrs=[("g", "S")], ProvisionedThroughput=one,
+                      GlobalSecondaryIndexes=[{**gsi("by-g", "g"), "ProvisionedThroughput": one}])
+    two = {"ReadCapacityUnits": 2, "WriteCapacityUnits": 2}
+    index = ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Update": {
+        "IndexName": "by-g", "ProvisionedThroughput": two}}])["TableDescription"]["GlobalSecondaryIndexes"][0]
+    assert index["IndexStatus"] == "UPDATING"
+    assert (index["ProvisionedThroughput"]["ReadCapacityUnits"], index["ProvisionedThroughput"]["WriteCapacityUnits"]) \
+        == (1, 1)
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Update": {
+            "IndexName": "by-g", "ProvisionedThroughput": {"ReadCapacityUnits": 3, "WriteCapacityUnits": 3}}}])
+    expect_error(exc, "ResourceInUseException",
+                 f"Attempt to change a resource which is still in use: Index is being updated. Table: {name} Index: by-g")
+    index = wait_all_active(ddb, name)["GlobalSecondaryIndexes"][0]
+    assert index["ProvisionedThroughput"]["ReadCapacityUnits"] == 2

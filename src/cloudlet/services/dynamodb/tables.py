@@ -276,6 +276,7 @@ def settle(ctx, table: Table) -> Table:
 
     if meta.get("_status") and done(meta.get("_ready_at", 0)):
         meta.pop("_status")
+        _apply_pending(meta)
         changed = True
     kept = []
     for gsi in meta.get("GlobalSecondaryIndexes", []):
@@ -286,6 +287,7 @@ def settle(ctx, table: Table) -> Table:
                 continue
             gsi["IndexStatus"] = "ACTIVE"
             gsi.pop("Backfilling", None)
+            _apply_pending(gsi)
         kept.append(gsi)
     if len(kept) != len(meta.get("GlobalSecondaryIndexes", [])):
         meta["GlobalSecondaryIndexes"] = kept
@@ -294,6 +296,24 @@ def settle(ctx, table: Table) -> Table:
         meta["RestoreSummary"]["RestoreInProgress"] = False
         changed = True
     return storage.save_table(table) if changed else table
+
+
+UNITS = ("ReadCapacityUnits", "WriteCapacityUnits")
+
+
+def _defer_units(entry: dict, new: dict) -> None:
+    """A provisioned throughput change: the dates and counters now, the units once UPDATING ends (AWS
+    answers UpdateTable, and DescribeTable meanwhile, with the old units)."""
+    entry["_pending_units"] = {u: new[u] for u in UNITS}
+    entry["ProvisionedThroughput"] = {**new, **{u: entry["ProvisionedThroughput"][u] for u in UNITS}}
+
+
+def _apply_pending(entry: dict) -> None:
+    pending = entry.pop("_pending_units", None)
+    if pending is not None:
+        before = _warm(entry, "")
+        entry["ProvisionedThroughput"] = {**entry["ProvisionedThroughput"], **pending}
+        _keep_warm(entry, before)
 
 
 def describe(ctx, table: Table, status: str | None = None) -> dict:
@@ -566,7 +586,10 @@ def update_table(ctx, params):
         if was_provisioned:
             _check_will_change("the table", "the table", current, throughput)
         _check_max_throughput(ctx, throughput)
-        meta["ProvisionedThroughput"] = _new_throughput(current, throughput, now)
+        if was_provisioned:
+            _defer_units(meta, _new_throughput(current, throughput, now))
+        else:
+            meta["ProvisionedThroughput"] = _new_throughput(current, throughput, now)
         busy = True
     if billing or throughput:
         _keep_warm(meta, warm_before)
@@ -708,9 +731,12 @@ def _gsi_update(ctx, table: Table, meta: dict, update: dict, now: float, definit
     name = update[action]["IndexName"]
     if name in lsis:
         raise ValidationException(f"Cannot {action.lower()} an index that is not a GlobalSecondaryIndex: {name}")
-    if name not in names or names[name]["IndexStatus"] == "DELETING":
+    if name not in names:
         raise ResourceNotFoundException(f"Requested resource not found: Index {name} for table {meta['TableName']}")
     index = names[name]
+    if index["IndexStatus"] in ("UPDATING", "DELETING"):
+        doing = {"UPDATING": "updated", "DELETING": "deleted"}[index["IndexStatus"]]
+        raise ResourceInUseException(IN_USE + f"Index is being {doing}. Table: {meta['TableName']} Index: {name}")
     if action == "Delete":
         index["IndexStatus"] = "DELETING"
         index["_ready_at"] = now + ACTIVATION_DELAY
@@ -726,10 +752,14 @@ def _gsi_update(ctx, table: Table, meta: dict, update: dict, now: float, definit
             _check_will_change(f"the index {name}", f"index {name}", index["ProvisionedThroughput"],
                                spec["ProvisionedThroughput"])
         _check_max_throughput(ctx, spec["ProvisionedThroughput"], name)
-        before = _warm(index, "")
-        index["ProvisionedThroughput"] = _new_throughput(index["ProvisionedThroughput"],
-                                                         spec["ProvisionedThroughput"], now)
-        _keep_warm(index, before)
+        new = _new_throughput(index["ProvisionedThroughput"], spec["ProvisionedThroughput"], now)
+        if was_provisioned:
+            _defer_units(index, new)
+            index["IndexStatus"], index["_ready_at"] = "UPDATING", now + ACTIVATION_DELAY
+        else:                               # the table switches to PROVISIONED with it
+            before = _warm(index, "")
+            index["ProvisionedThroughput"] = new
+            _keep_warm(index, before)
     index.update(_capacity_options(spec, index, label=name))
     return []
 

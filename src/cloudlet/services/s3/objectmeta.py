@@ -91,12 +91,13 @@ def get_object_attributes(ctx, params):
 
 
 def _object_parts(obj, checksum: dict | None, params: dict) -> dict:
-    """ObjectParts of a multipart object; a COMPOSITE one lists its parts (with checksums) like ListParts."""
-    marker, limit = params.get("PartNumberMarker") or 0, params.get("MaxParts") or 1000
-    out = {"TotalPartsCount": len(obj.parts), "PartNumberMarker": marker, "MaxParts": limit, "IsTruncated": False}
+    """ObjectParts of a multipart object: the part count; a COMPOSITE one lists its parts (with checksums)
+    like ListParts."""
     part_checksums = obj.meta.get("part_checksums")
     if not part_checksums:
-        return out
+        return {"TotalPartsCount": len(obj.parts)}
+    marker, limit = params.get("PartNumberMarker") or 0, params.get("MaxParts") or 1000
+    out = {"TotalPartsCount": len(obj.parts), "PartNumberMarker": marker, "MaxParts": limit}
     numbers = range(marker + 1, len(obj.parts) + 1)
     page = numbers[:limit]
     out["Parts"] = [{"PartNumber": n, "Size": obj.parts[n - 1], f"Checksum{checksum['alg']}": part_checksums[n - 1]}

@@ -275,3 +275,58 @@ def test_batch_total_payload_over_max_size(sqs, make_queue):
                  QueueUrl=url, Entries=_send_entries(2, size=MAX_MESSAGE_SIZE // 2 + 1),
                  message=f"Batch requests cannot be longer than {MAX_MESSAGE_SIZE} bytes.")
     assert receive(sqs, url) == []  # the whole batch is refused
+
+
+# ---------------------------------------------------------------- in-flight messages
+
+def _fast_json_client(base_url):
+    """A keep-alive json-protocol caller for bulk setup (cloudlet checks no SQS signatures)."""
+    import http.client
+    import json
+    host = base_url.split("://", 1)[1]
+    conn = http.client.HTTPConnection(host, timeout=60)
+    headers = {"Content-Type": "application/x-amz-json-1.0",
+               "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request, "
+                                "SignedHeaders=host, Signature=00"}
+
+    def call(operation, payload):
+        conn.request("POST", "/", json.dumps(payload), {**headers, "X-Amz-Target": f"AmazonSQS.{operation}"})
+        response = conn.getresponse()
+        body = json.loads(response.read() or b"{}")
+        assert response.status == 200, body
+        return body
+    return call
+
+
+def test_in_flight_quota_of_120000_messages(server, sqs, unique_name):
+    """AWS: about 120,000 in-flight messages per standard queue; past that a short poll answers
+    OverLimit and a long poll answers nothing."""
+    from concurrent.futures import ThreadPoolExecutor
+    url = sqs.create_queue(QueueName=unique_name("inflight"), Attributes={"VisibilityTimeout": "43200"})["QueueUrl"]
+    quota, workers = 120_000, 4
+
+    def send(start):
+        call = _fast_json_client(server.url)
+        for n in range(start, start + quota // workers, 10):
+            call("SendMessageBatch", {"QueueUrl": url, "Entries": [
+                {"Id": str(i), "MessageBody": f"m{n + i}"} for i in range(10)]})
+
+    def take(_):
+        call, got, handle = _fast_json_client(server.url), 0, None
+        while got < quota // workers:
+            messages = call("ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": min(10, quota // workers - got)})
+            got += len(messages.get("Messages", []))
+            handle = handle or (messages.get("Messages") or [{}])[0].get("ReceiptHandle")
+        return handle
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(send, range(0, quota, quota // workers)))
+        sqs.send_message(QueueUrl=url, MessageBody="one more")
+        handles = list(pool.map(take, range(workers)))
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert (attributes["ApproximateNumberOfMessagesNotVisible"], attributes["ApproximateNumberOfMessages"]) == \
+        (str(quota), "1")
+    error = expect_error("OverLimit", sqs.receive_message, QueueUrl=url, status=403)
+    assert "in flight" in error.response["Error"]["Message"]
+    assert "Messages" not in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)  # a long poll: no error
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=handles[0])
+    assert len(receive(sqs, url)) == 1  # a slot is free again

@@ -48,7 +48,10 @@ CREATE TABLE move_tasks (
 CREATE INDEX move_tasks_source ON move_tasks (account, region, source_arn, started)
 """
 
-service = Service("sqs", migrations=[SCHEMA_V1], validate=False)
+# In-flight messages (received, hidden, not deleted) are counted on the quota's partial index.
+SCHEMA_V2 = "CREATE INDEX messages_in_flight ON messages (queue_id, visible_at) WHERE receive_count > 0"
+
+service = Service("sqs", migrations=[SCHEMA_V1, SCHEMA_V2], validate=False)
 
 # Errors by the code the model knows them by (patches/sqs.json gives each its query code).
 QueueDoesNotExist = error_class("QueueDoesNotExist")
@@ -67,11 +70,13 @@ BatchEntryIdsNotDistinct = error_class("BatchEntryIdsNotDistinct")
 InvalidBatchEntryId = error_class("InvalidBatchEntryId")
 BatchRequestTooLong = error_class("BatchRequestTooLong")
 ResourceNotFound = error_class("ResourceNotFoundException")
+OverLimit = error_class("OverLimit")
 
 MAX_MESSAGE_SIZE = 1_048_576          # current AWS: MaximumMessageSize 1,024..1,048,576, default 1 MiB
 MAX_VISIBILITY = 43_200
 DEDUP_WINDOW = 300
 DELETED_QUEUE_WAIT = 60
+MAX_IN_FLIGHT = 120_000  # current AWS, standard and FIFO queues alike
 PURGE_WAIT = 60
 
 # name: (low, high, default) for the integer queue attributes

@@ -13,13 +13,14 @@ import base64
 import hashlib
 import json
 import secrets
+import time
 import uuid
 
 from cloudlet.errors import ServiceError
 from cloudlet.services.sqs.common import (
-    BATCH_ID, DEDUP_WINDOW, FIFO_ID, INVALID_BODY_CHAR, MAX_MESSAGE_SIZE, MAX_VISIBILITY, BatchEntryIdsNotDistinct,
-    BatchRequestTooLong, EmptyBatchRequest, InvalidBatchEntryId, InvalidMessageContents, InvalidParameterValue,
-    MissingParameter, Queue, ReceiptHandleIsInvalid, TooManyEntriesInBatchRequest, check_message_attributes,
+    BATCH_ID, DEDUP_WINDOW, FIFO_ID, INVALID_BODY_CHAR, MAX_IN_FLIGHT, MAX_MESSAGE_SIZE, MAX_VISIBILITY,
+    BatchEntryIdsNotDistinct, BatchRequestTooLong, EmptyBatchRequest, InvalidBatchEntryId, InvalidMessageContents,
+    InvalidParameterValue, MissingParameter, OverLimit, Queue, ReceiptHandleIsInvalid, TooManyEntriesInBatchRequest, check_message_attributes,
     decode_attributes, encode_attributes, find_queue, invalid_value, md5_hex, md5_of_attributes, queue_by_arn,
     queues_by_id, require, service)
 
@@ -421,6 +422,21 @@ def _receive_now(ctx, queue: Queue, request: dict) -> list:
     return taken
 
 
+_in_flight: dict[int, list] = {}  # queue id -> [monotonic time of the count, count + received since]
+
+
+def _in_flight_full(queue: Queue, now: float) -> bool:
+    """Whether the queue holds AWS's quota of in-flight messages. A count reads the whole
+    in-flight index, so it is kept for a second and grown by what is received meanwhile: an upper
+    bound, confirmed by a fresh count whenever it reaches the quota."""
+    entry = _in_flight.get(queue.id)
+    if entry is None or entry[1] >= MAX_IN_FLIGHT or time.monotonic() - entry[0] > 1:
+        row = service.db.one("SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE queue_id=? AND visible_at>?"
+                             " AND receive_count>0 LIMIT ?)", (queue.id, now, MAX_IN_FLIGHT))
+        entry = _in_flight[queue.id] = [time.monotonic(), row[0]]
+    return entry[1] >= MAX_IN_FLIGHT
+
+
 def _request(queue: Queue, params: dict) -> dict:
     wanted = params.get("MaxNumberOfMessages")
     if wanted is not None and not 1 <= wanted <= 10:
@@ -477,7 +493,16 @@ async def receive_message(ctx, params):
             return {"Messages": again}
     deadline = now + request["wait"]
     while True:
-        taken = _receive_now(ctx, queue, request)
+        if _in_flight_full(queue, now):
+            # AWS: a short poll is refused with OverLimit; a long poll (and a FIFO queue) gets nothing.
+            if request["wait"] == 0 and not queue.fifo:
+                raise OverLimit(f"The maximum number of in flight messages ({MAX_IN_FLIGHT}) has been reached "
+                                "for this queue.")
+            taken = []
+        else:
+            taken = _receive_now(ctx, queue, request)
+            if queue.id in _in_flight:
+                _in_flight[queue.id][1] += len(taken)
         if taken:
             if attempt:
                 remembered = [(*_parse_handle(m["ReceiptHandle"])[1:], m["ReceiptHandle"]) for m in taken]

@@ -608,3 +608,33 @@ def test_overwrite_during_an_if_match_upload_is_a_conflict(server, s3, bucket):
     assert response.status == 409, text
     assert "<Code>ConditionalRequestConflict</Code>" in text
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"second"
+
+
+MFA = "arn:aws:iam::000000000000:mfa/root-account-mfa-device 123456"
+
+
+def test_mfa_delete_needs_the_mfa_header(s3, bucket):
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled", "MFADelete": "Enabled"})
+    assert error_of(exc) == ("AccessDenied", 403)
+    assert exc.value.response["Error"]["Message"] == "Mfa Authentication must be used for this request"
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled", "MFADelete": "Enabled"},
+                             MFA=MFA)
+    got = s3.get_bucket_versioning(Bucket=bucket)
+    assert (got["Status"], got["MFADelete"]) == ("Enabled", "Enabled")
+    version = s3.put_object(Bucket=bucket, Key="k", Body=b"x")["VersionId"]
+    marker = s3.delete_object(Bucket=bucket, Key="k")   # a delete marker needs no MFA
+    assert marker["DeleteMarker"] is True
+    with pytest.raises(ClientError) as exc:
+        s3.delete_object(Bucket=bucket, Key="k", VersionId=version)
+    assert error_of(exc) == ("AccessDenied", 403)
+    result = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k", "VersionId": version}]})
+    assert result["Errors"][0]["Code"] == "AccessDenied"
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    assert error_of(exc) == ("AccessDenied", 403)
+    s3.delete_object(Bucket=bucket, Key="k", VersionId=version, MFA=MFA)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled", "MFADelete": "Disabled"},
+                             MFA=MFA)
+    assert s3.get_bucket_versioning(Bucket=bucket)["MFADelete"] == "Disabled"
+    s3.delete_object(Bucket=bucket, Key="k", VersionId=marker["VersionId"])

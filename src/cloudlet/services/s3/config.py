@@ -39,21 +39,37 @@ def _deleter(operation: str, kind: str):
 @service.handler("PutBucketVersioning")
 def put_versioning(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
-    status = (params.get("VersioningConfiguration") or {}).get("Status")
-    if status not in ("Enabled", "Suspended"):
+    config = params.get("VersioningConfiguration") or {}
+    status, mfa_delete = config.get("Status"), config.get("MFADelete")
+    if status not in ("Enabled", "Suspended") or mfa_delete not in (None, "Enabled", "Disabled"):
         raise MalformedXML(MALFORMED)
     if bucket.object_lock and status != "Enabled":
         raise InvalidBucketState("An Object Lock configuration is present on this bucket, so the versioning state "
                                  "cannot be changed.")
+    # Turning MFA delete on, or changing a bucket that has it, takes the x-amz-mfa header (its code is not checked).
+    if (mfa_delete == "Enabled" or mfa_delete_enabled(bucket.name)) and not params.get("MFA"):
+        raise AccessDenied(MFA_REQUIRED)
     forget_cached()
     service.db.execute("UPDATE buckets SET versioning=? WHERE name=?", (status, bucket.name))
+    if mfa_delete:
+        set_config(bucket.name, "mfa_delete", mfa_delete)
     return {}
+
+
+MFA_REQUIRED = "Mfa Authentication must be used for this request"
+
+
+def mfa_delete_enabled(bucket_name: str) -> bool:
+    return get_config(bucket_name, "mfa_delete") == "Enabled"
 
 
 @service.handler("GetBucketVersioning")
 def get_versioning(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
-    return {"Status": bucket.versioning} if bucket.versioning else {}
+    out = {"Status": bucket.versioning} if bucket.versioning else {}
+    if get_config(bucket.name, "mfa_delete"):
+        out["MFADelete"] = get_config(bucket.name, "mfa_delete")
+    return out
 
 
 # -- policy ---------------------------------------------------------------------------------------------

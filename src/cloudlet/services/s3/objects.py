@@ -16,7 +16,7 @@ from cloudlet.services.s3.errors import (NO_SUCH_KEY, BadDigest, EntityTooLarge,
                                          InvalidObjectState, InvalidPartNumber, InvalidRequest, InvalidStorageClass,
                                          KeyTooLong, MalformedXML, MetadataTooLarge, MethodNotAllowed, NoSuchKey,
                                          NoSuchVersion, PreconditionFailed, PRECONDITION, UnimplementedHeader,
-                                         InvalidRedirectLocation, ConditionalRequestConflict)
+                                         InvalidRedirectLocation, ConditionalRequestConflict, AccessDenied)
 
 STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
                    "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE")
@@ -390,7 +390,11 @@ def head_object(ctx, params):
 
 # -- DeleteObject / DeleteObjects ---------------------------------------------------------------------
 
-def delete_one(ctx, bucket, key: str, version_id: str | None, bypass: bool = False) -> dict:
+def delete_one(ctx, bucket, key: str, version_id: str | None, bypass: bool = False, mfa: str | None = None) -> dict:
+    if version_id is not None and not mfa:
+        from cloudlet.services.s3.config import MFA_REQUIRED, mfa_delete_enabled
+        if mfa_delete_enabled(bucket.name):   # deleting a version of an MFA-delete bucket takes x-amz-mfa
+            raise AccessDenied(MFA_REQUIRED)
     if version_id is None:
         if bucket.versioning is None:
             current = versions.current(bucket.name, key)
@@ -425,7 +429,7 @@ def delete_object(ctx, params):
                               ArgumentName="x-amz-bypass-governance-retention")
     key = params["Key"]
     _check_delete_match(bucket, key, params.get("IfMatch"))
-    return delete_one(ctx, bucket, key, params.get("VersionId"), bypass)
+    return delete_one(ctx, bucket, key, params.get("VersionId"), bypass, params.get("MFA"))
 
 
 def _check_delete_match(bucket, key: str, if_match: str | None) -> None:
@@ -452,7 +456,7 @@ def delete_objects(ctx, params):
         key, version_id = item.get("Key", ""), item.get("VersionId")
         try:
             _check_delete_match(bucket, key, item.get("ETag"))
-            result = delete_one(ctx, bucket, key, version_id, bypass)
+            result = delete_one(ctx, bucket, key, version_id, bypass, params.get("MFA"))
         except ServiceError as e:
             entry = {"Key": key, "Code": e.code, "Message": e.message}
             if version_id:

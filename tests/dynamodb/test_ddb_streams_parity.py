@@ -373,3 +373,17 @@ def test_partiql_select_on_an_index_reads_it_in_index_key_order(ddb, unique_name
     first = ddb.execute_statement(Statement=query, Limit=3)
     rest = ddb.execute_statement(Statement=query, NextToken=first["NextToken"])
     assert [i["r"]["N"] for i in first["Items"] + rest["Items"]] == ["4", "3", "2", "1"]
+
+
+def test_partiql_consumed_capacity_of_batches_transactions_and_consistent_reads(ddb, pq_table):
+    ddb.put_item(TableName=pq_table, Item={"pk": S("cap")})
+    read = f"SELECT * FROM \"{pq_table}\" WHERE pk = 'cap'"
+    strong = ddb.execute_statement(Statement=read, ConsistentRead=True, ReturnConsumedCapacity="TOTAL")
+    assert strong["ConsumedCapacity"] == {"TableName": pq_table, "CapacityUnits": 1.0}
+    batch = ddb.batch_execute_statement(Statements=[{"Statement": read}], ReturnConsumedCapacity="TOTAL")
+    assert batch["ConsumedCapacity"] == [{"TableName": pq_table, "CapacityUnits": 0.5}]
+    tx = ddb.execute_transaction(TransactStatements=[{"Statement": read}], ReturnConsumedCapacity="TOTAL")
+    assert tx["ConsumedCapacity"] == [{"TableName": pq_table, "CapacityUnits": 2.0, "ReadCapacityUnits": 2.0}]
+    tx = ddb.execute_transaction(TransactStatements=[
+        {"Statement": f"UPDATE \"{pq_table}\" SET x = 1 WHERE pk = 'cap'"}], ReturnConsumedCapacity="TOTAL")
+    assert tx["ConsumedCapacity"] == [{"TableName": pq_table, "CapacityUnits": 2.0, "WriteCapacityUnits": 2.0}]

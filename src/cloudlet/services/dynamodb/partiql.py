@@ -421,7 +421,8 @@ def _leaf_name(path) -> str:
     return path[position] + "".join(f"[{index}]" for index in path[position + 1:])
 
 
-def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Meter | None) -> dict:
+def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Meter | None,
+            consistent: bool = False) -> dict:
     table = _table(ctx, st)
     index = None
     if st.index:
@@ -466,7 +467,7 @@ def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Met
     else:
         last = None
     if meter is not None:
-        meter.add(table, read_units(size, False))
+        meter.add(table, read_units(size, bool(consistent)))
     result = {"Items": items}
     if last is not None:
         result["NextToken"] = base64.b64encode(json.dumps([base64.b64encode(p).decode() for p in last]).encode()).decode()
@@ -490,7 +491,8 @@ def _failed(old: dict | None, return_on_failure: str | None):
     raise ConditionalCheckFailedException("The conditional request failed", **fields)
 
 
-def _write(ctx, st: Statement, meter: Meter | None, now: float, return_on_failure: str | None = None) -> dict:
+def _write(ctx, st: Statement, meter: Meter | None, now: float, return_on_failure: str | None = None,
+           transactional: bool = False) -> dict:
     """INSERT, UPDATE or DELETE of one item, or an EXISTS check; the caller holds a store transaction.
     A failed condition carries the item when return_on_failure is ALL_OLD."""
     _check_target(st)
@@ -506,7 +508,7 @@ def _write(ctx, st: Statement, meter: Meter | None, now: float, return_on_failur
         if storage.get(table, hk, rk) is not None:
             raise DuplicateItemException("Duplicate primary key exists in table")
         storage.write(table, hk, rk, None, item, now)
-        record_write(table, None, item, meter)
+        record_write(table, None, item, meter, transactional)
         return {"Items": []}
     key = _full_key(table, st)
     hk, rk = table.encode_key(key)
@@ -519,14 +521,14 @@ def _write(ctx, st: Statement, meter: Meter | None, now: float, return_on_failur
             _failed(old, return_on_failure)
         if old is not None:
             storage.write(table, hk, rk, old, None, now)
-            record_write(table, old, None, meter)
+            record_write(table, old, None, meter, transactional)
         return {"Items": [old] if st.returning and old else []}
     if old is None or not evaluate(st.where, old):
         _failed(old, return_on_failure)
     check_update(st.clauses, table.key_names)
     new = updated_item(table, key, old, st.clauses)
     storage.write(table, hk, rk, old, new, now)
-    record_write(table, old, new, meter)
+    record_write(table, old, new, meter, transactional)
     if st.returning in ("ALL NEW", "ALL OLD"):
         return {"Items": [new if st.returning == "ALL NEW" else old]}
     if st.returning in ("MODIFIED NEW", "MODIFIED OLD"):
@@ -540,7 +542,7 @@ def execute_statement(ctx, params):
     st = Parser(params["Statement"], params.get("Parameters")).statement()
     meter = Meter(params.get("ReturnConsumedCapacity"), "read" if st.kind == "SELECT" else "write")
     if st.kind == "SELECT":
-        result = _select(ctx, st, params.get("Limit"), params.get("NextToken"), meter)
+        result = _select(ctx, st, params.get("Limit"), params.get("NextToken"), meter, params.get("ConsistentRead"))
     else:
         with storage.db.transaction():
             result = _write(ctx, st, meter, ctx.now(), params.get("ReturnValuesOnConditionCheckFailure"))
@@ -557,6 +559,8 @@ def batch_execute_statement(ctx, params):
     statements = params["Statements"]
     if len(statements) > 25:
         raise ValidationException("Member must have length less than or equal to 25")
+    reads = all(request["Statement"].lstrip()[:6].upper() == "SELECT" for request in statements)
+    meter = Meter(params.get("ReturnConsumedCapacity"), "read" if reads else "write")
     responses = []
     for request in statements:
         table = None
@@ -566,12 +570,13 @@ def batch_execute_statement(ctx, params):
             if st.kind == "SELECT":
                 key = _full_key(table, st)
                 item = storage.get(table, *table.encode_key(key))
+                meter.add(table, read_units(V.item_size(item) if item else 0, bool(request.get("ConsistentRead"))))
                 response = {"TableName": table.name}
                 if item is not None and (st.where is None or evaluate(st.where, item)):
                     response["Item"] = _project(item, st.projection)
             else:
                 with storage.db.transaction():
-                    _write(ctx, st, None, ctx.now(), request.get("ReturnValuesOnConditionCheckFailure"))
+                    _write(ctx, st, meter, ctx.now(), request.get("ReturnValuesOnConditionCheckFailure"))
                 response = {"TableName": table.name}
         except (ValidationException, DuplicateItemException, ConditionalCheckFailedException,
                 ResourceNotFoundException) as e:
@@ -579,7 +584,7 @@ def batch_execute_statement(ctx, params):
             if table is not None and e.code in ("DuplicateItemException", "ConditionalCheckFailedException"):
                 response["TableName"] = table.name
         responses.append(response)
-    return {"Responses": responses}
+    return {"Responses": responses, **meter.many()}
 
 
 def _statement_key(ctx, st: Statement):
@@ -618,13 +623,16 @@ def execute_transaction(ctx, params):
     kinds = {st.kind == "SELECT" for st in parsed}
     if len(kinds) > 1:
         raise ValidationException("Transaction must contain either all reads or all writes")
-    if parsed and parsed[0].kind == "SELECT":
+    reads = bool(parsed) and parsed[0].kind == "SELECT"
+    meter = Meter(params.get("ReturnConsumedCapacity"), "read" if reads else "write", detailed=True)
+    if reads:
         responses = []
         for st in parsed:
             table = _table(ctx, st)
             item = storage.get(table, *table.encode_key(_full_key(table, st)))
+            meter.add(table, read_units(V.item_size(item) if item else 0, True, transactional=True))
             responses.append({"Item": _project(item, st.projection)} if item is not None else {})
-        return {"Responses": responses}
+        return {"Responses": responses, **meter.many()}
     keys = [_statement_key(ctx, st) for st in parsed]
     if len([k for k in keys if k]) != len({k for k in keys if k}):
         raise ValidationException("Transaction request cannot include multiple operations on one item")
@@ -633,7 +641,7 @@ def execute_transaction(ctx, params):
         for st, request in zip(parsed, params["TransactStatements"]):
             try:
                 with storage.db.transaction():
-                    _write(ctx, st, None, now, request.get("ReturnValuesOnConditionCheckFailure"))
+                    _write(ctx, st, meter, now, request.get("ReturnValuesOnConditionCheckFailure"), True)
                 reasons.append({"Code": "None"})
             except (DuplicateItemException, ConditionalCheckFailedException, ValidationException) as e:
                 reasons.append({"Code": _ERROR_CODES.get(e.code, e.code), "Message": e.message, **e.fields})
@@ -643,7 +651,7 @@ def execute_transaction(ctx, params):
             raise TransactionCanceledException(
                 f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
                 CancellationReasons=reasons)
-        result = {"Responses": [{} for _ in parsed]}
+        result = {"Responses": [{} for _ in parsed], **meter.many()}
         if token:
             storage.db.execute("INSERT OR REPLACE INTO tx_tokens (account, region, token, fingerprint, created, "
                                "result) VALUES (?, ?, ?, ?, ?, ?)",

@@ -522,3 +522,11 @@ def test_gsi_throughput_update_echoes_old_units_while_updating(ddb):
                  f"Attempt to change a resource which is still in use: Index is being updated. Table: {name} Index: by-g")
     index = wait_all_active(ddb, name)["GlobalSecondaryIndexes"][0]
     assert index["ProvisionedThroughput"]["ReadCapacityUnits"] == 2
+
+
+def test_switch_to_on_demand_dates_the_switch_once_done(ddb):
+    name = make_table(ddb, ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    summary = ddb.update_table(TableName=name, BillingMode="PAY_PER_REQUEST")["TableDescription"]["BillingModeSummary"]
+    assert summary == {"BillingMode": "PAY_PER_REQUEST"}
+    summary = wait_all_active(ddb, name)["BillingModeSummary"]
+    assert summary["BillingMode"] == "PAY_PER_REQUEST" and "LastUpdateToPayPerRequestDateTime" in summary

@@ -309,6 +309,8 @@ def _defer_units(entry: dict, new: dict) -> None:
 
 
 def _apply_pending(entry: dict) -> None:
+    if "_ppr_pending" in entry:
+        entry["_ppr_since"] = entry.pop("_ppr_pending")
     pending = entry.pop("_pending_units", None)
     if pending is not None:
         before = _warm(entry, "")
@@ -569,7 +571,8 @@ def update_table(ctx, params):
         busy = True
         if billing == "PAY_PER_REQUEST":
             meta["ProvisionedThroughput"] = _throughput(None)
-            meta["_ppr_since"] = now
+            meta.pop("_ppr_since", None)
+            meta["_ppr_pending"] = now      # LastUpdateToPayPerRequestDateTime appears once the switch is done
             for gsi in meta.get("GlobalSecondaryIndexes", []):
                 before = _warm(gsi, "")
                 gsi["ProvisionedThroughput"] = _throughput(None)

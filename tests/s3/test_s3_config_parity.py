@@ -261,7 +261,7 @@ def test_notification_to_a_missing_topic_is_refused(client, s3, bucket, unique_n
         "TopicConfigurations": [{"TopicArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
     assert (code, status, error["Message"]) == ("InvalidArgument", 400,
                                                 "Unable to validate the following destination configurations")
-    assert (error["ArgumentName"], error["ArgumentValue"]) == (arn, "The destination topic does not exist")
+    assert (error["ArgumentName1"], error["ArgumentValue1"]) == (arn, "The destination topic does not exist")
     assert s3.get_bucket_notification_configuration(Bucket=bucket).get("TopicConfigurations") is None
 
 
@@ -540,3 +540,40 @@ def test_acl_body_giving_only_the_owner_full_control_is_taken_with_acls_disabled
     code, status, error = refused(s3.put_bucket_acl, Bucket=bucket,
                                   AccessControlPolicy={"Owner": acl["Owner"], "Grants": grants})
     assert (code, status, error["Message"]) == ("AccessControlListNotSupported", 400, "The bucket does not allow ACLs")
+
+
+def test_unparsable_and_missing_destinations_are_named_as_aws_names_them(client, s3, bucket, unique_name):
+    code, status, error = refused(s3.put_bucket_notification_configuration, Bucket=bucket,
+                                  SkipDestinationValidation=True, NotificationConfiguration={"QueueConfigurations": [
+                                      {"QueueArn": "invalid-queue", "Events": ["s3:ObjectCreated:*"]}]})
+    assert (code, status, error["Message"]) == ("InvalidArgument", 400, "The ARN could not be parsed")
+    assert (error["ArgumentName"], error["ArgumentValue"]) == ("Queue", "invalid-queue")
+    arns = [f"arn:aws:sqs:us-east-1:000000000000:{unique_name('nope')}" for _ in range(2)]
+    code, status, error = refused(s3.put_bucket_notification_configuration, Bucket=bucket, NotificationConfiguration={
+        "QueueConfigurations": [{"QueueArn": arn, "Events": [event]}
+                                for arn, event in zip(arns, ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"])]})
+    assert error["Message"] == "Unable to validate the following destination configurations"
+    assert (error["ArgumentName1"], error["ArgumentValue1"]) == (arns[0], "The destination queue does not exist")
+    assert (error["ArgumentName2"], error["ArgumentValue2"]) == (arns[1], "The destination queue does not exist")
+
+
+def test_tagging_event_records_are_version_2_3_without_size_or_sequencer(client, s3, bucket, unique_name):
+    sqs = client("sqs")
+    url = sqs.create_queue(QueueName=unique_name("events"))["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    etag = s3.put_object(Bucket=bucket, Key="k", Body=b"x")["ETag"].strip('"')
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+        "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectTagging:*", "s3:ObjectCreated:*"]}]})
+    s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})
+    s3.put_object(Bucket=bucket, Key="k2", Body=b"xy")
+    records = {}
+    for _ in range(10):
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
+            for record in json.loads(message["Body"]).get("Records", []):
+                records[record["eventName"]] = record
+        if len(records) == 2:
+            break
+    tagging, created = records["ObjectTagging:Put"], records["ObjectCreated:Put"]
+    assert tagging["eventVersion"] == "2.3" and tagging["s3"]["object"] == {"key": "k", "eTag": etag}
+    assert created["eventVersion"] == "2.1"
+    assert list(created["s3"]["object"]) == ["key", "size", "eTag", "sequencer"]

@@ -17,6 +17,10 @@ from cloudlet.services.s3.errors import InvalidArgument
 log = logging.getLogger("cloudlet.s3.events")
 KINDS = (("QueueConfigurations", "QueueArn", "sqs"), ("TopicConfigurations", "TopicArn", "sns"),
          ("LambdaFunctionConfigurations", "LambdaFunctionArn", "lambda"))
+ARGUMENT_NAMES = {"sqs": "Queue", "sns": "Topic", "lambda": "CloudFunction"}   # the elements of S3's XML
+# Events whose records are version 2.3 and name the object without its size or a sequencer.
+SHORT_EVENTS = ("ObjectTagging:", "ObjectAcl:", "ObjectRestore:Delete", "LifecycleTransition", "IntelligentTiering",
+                "LifecycleExpiration:")
 _sequence = [0]
 
 
@@ -51,19 +55,21 @@ def emit(ctx, bucket, event: str, key: str, *, size: int | None = None, etag: st
                 targets.append((target_service, item[arn_field], item.get("Id", "")))
     if not targets:
         return
-    _sequence[0] += 1
-    sequencer = f"{time.time_ns():016X}{_sequence[0]:04X}"
-    obj = {"key": quote_plus(key, safe="/"), "sequencer": sequencer}
-    if size is not None:
+    short = event.startswith(SHORT_EVENTS)
+    obj = {"key": quote_plus(key, safe="/")}   # in the order of AWS's records
+    if size is not None and not short:
         obj["size"] = size
     if etag is not None:
         obj["eTag"] = etag
     if version_id is not None and version_id != "null" and bucket.versioning:
         obj["versionId"] = version_id
+    if not short:
+        _sequence[0] += 1
+        obj["sequencer"] = f"{time.time_ns():016X}{_sequence[0]:04X}"
     now = datetime.fromtimestamp(ctx.now(), tz=timezone.utc)
     for target_service, arn, config_id in targets:
         record = {
-            "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": bucket.region,
+            "eventVersion": "2.3" if short else "2.1", "eventSource": "aws:s3", "awsRegion": bucket.region,
             "eventTime": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
             "eventName": event, "userIdentity": {"principalId": f"AWS:{ctx.principal.user_id}"},
             "requestParameters": {"sourceIPAddress": (ctx.request.client if ctx.request else "") or "127.0.0.1"},
@@ -108,7 +114,8 @@ async def _validate(ctx, config: dict, check_destinations: bool = True) -> None:
             arn = item.get(arn_field, "")
             parts = arn.split(":")
             if len(parts) < 6 or parts[0] != "arn":
-                raise InvalidArgument("The ARN could not be parsed", ArgumentName=arn, ArgumentValue=arn)
+                raise InvalidArgument("The ARN could not be parsed", ArgumentName=ARGUMENT_NAMES[target_service],
+                                      ArgumentValue=arn)
             names = set()
             for rule in ((item.get("Filter") or {}).get("Key") or {}).get("FilterRules") or []:
                 name = rule.get("Name", "").lower()
@@ -135,14 +142,24 @@ async def _validate(ctx, config: dict, check_destinations: bool = True) -> None:
                                           ArgumentName="Event", ArgumentValue=arn)
             seen.append((prefix, suffix, item.get("Events") or []))
             item.setdefault("Id", str(uuid.uuid4()))
-            if check_destinations:
-                await _check_destination(ctx, target_service, arn)
-
-
-async def _check_destination(ctx, target_service: str, arn: str) -> None:
-    """The queue or topic must exist (when that service runs here): AWS checks before storing."""
-    if target_service not in ("sqs", "sns") or target_service not in ctx.runtime.services.packaged():
+    if not check_destinations:
         return
+    # Every destination is checked, and all that fail are named: ArgumentName1, ArgumentValue1, ...
+    failed: dict[str, str] = {}
+    for kind, arn_field, target_service in KINDS:
+        for item in config.get(kind) or []:
+            problem = await _destination_problem(ctx, target_service, item[arn_field])
+            if problem:
+                failed[f"ArgumentName{len(failed) // 2 + 1}"] = item[arn_field]
+                failed[f"ArgumentValue{len(failed) // 2 + 1}"] = problem
+    if failed:
+        raise InvalidArgument("Unable to validate the following destination configurations", **failed)
+
+
+async def _destination_problem(ctx, target_service: str, arn: str) -> str | None:
+    """Why S3 could not deliver to a queue or topic (when that service runs here), or None."""
+    if target_service not in ("sqs", "sns") or target_service not in ctx.runtime.services.packaged():
+        return None
     _, _, _, region, account, name = arn.split(":", 5)
     try:
         if target_service == "sqs":
@@ -150,9 +167,8 @@ async def _check_destination(ctx, target_service: str, arn: str) -> None:
         else:
             await ctx.runtime.call("sns", "GetTopicAttributes", {"TopicArn": arn}, account=account, region=region)
     except ServiceError:
-        noun = "queue" if target_service == "sqs" else "topic"
-        raise InvalidArgument("Unable to validate the following destination configurations", ArgumentName=arn,
-                              ArgumentValue=f"The destination {noun} does not exist") from None
+        return f"The destination {'queue' if target_service == 'sqs' else 'topic'} does not exist"
+    return None
 
 
 @service.handler("PutBucketNotificationConfiguration")

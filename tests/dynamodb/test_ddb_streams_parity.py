@@ -387,3 +387,8 @@ def test_partiql_consumed_capacity_of_batches_transactions_and_consistent_reads(
     tx = ddb.execute_transaction(TransactStatements=[
         {"Statement": f"UPDATE \"{pq_table}\" SET x = 1 WHERE pk = 'cap'"}], ReturnConsumedCapacity="TOTAL")
     assert tx["ConsumedCapacity"] == [{"TableName": pq_table, "CapacityUnits": 2.0, "WriteCapacityUnits": 2.0}]
+
+
+def test_partiql_malformed_next_token_is_a_validation_error(ddb, pq_table):
+    for token in ("garbage", "eyJoayI6IDF9"):
+        expect_error(statement_error(ddb, f"SELECT * FROM \"{pq_table}\"", NextToken=token), "ValidationException")

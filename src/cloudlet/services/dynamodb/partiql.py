@@ -430,7 +430,7 @@ def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Met
         if index is None:
             raise ValidationException(f"The table does not have the specified index: {st.index}")
     equal = _equalities(st.where)
-    start = [base64.b64decode(p) for p in json.loads(base64.b64decode(token))] if token else None
+    start = _position(token) if token else None
     if index is None:
         sql, args, columns = "SELECT hk, rk, data FROM items WHERE tid=?", [table.tid], ["hk", "rk"]
         hash_name = table.hash_name
@@ -439,6 +439,8 @@ def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Met
                "AND t.rk=x.trk WHERE x.iid=?")
         args, columns = [table.tid, index.iid], ["x.hk", "x.rk", "x.thk", "x.trk"]
         hash_name = index.hash_name
+    if start is not None and len(start) != len(columns):
+        raise ValidationException("Invalid NextToken")
     ordered = columns
     if hash_name in equal and table.attr_types[hash_name] in equal[hash_name]:
         sql += f" AND {columns[0]}=?"       # a query of one partition, in sort key order
@@ -472,6 +474,17 @@ def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Met
     if last is not None:
         result["NextToken"] = base64.b64encode(json.dumps([base64.b64encode(p).decode() for p in last]).encode()).decode()
     return result
+
+
+def _position(token: str) -> list[bytes]:
+    """Where a NextToken resumes: the row position it encodes."""
+    try:
+        position = [base64.b64decode(p) for p in json.loads(base64.b64decode(token))]
+    except (ValueError, TypeError):
+        raise ValidationException("Invalid NextToken")
+    if not position:
+        raise ValidationException("Invalid NextToken")
+    return position
 
 
 def _check_target(st: Statement, in_transaction: bool = False) -> None:

@@ -392,3 +392,10 @@ def test_partiql_consumed_capacity_of_batches_transactions_and_consistent_reads(
 def test_partiql_malformed_next_token_is_a_validation_error(ddb, pq_table):
     for token in ("garbage", "eyJoayI6IDF9"):
         expect_error(statement_error(ddb, f"SELECT * FROM \"{pq_table}\"", NextToken=token), "ValidationException")
+
+
+def test_get_records_with_a_malformed_iterator_is_a_validation_error(streams):
+    for iterator in ("sdfsdfsgagaddafgagasgasgasdfasdfasdfasdfasdgasdasdgasdg", "arn:x|1|WzEsMl0="):
+        with pytest.raises(ClientError) as exc:
+            streams.get_records(ShardIterator=iterator)
+        expect_error(exc, "ValidationException")

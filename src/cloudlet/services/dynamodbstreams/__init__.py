@@ -155,7 +155,7 @@ def get_records(ctx, params):
     try:
         token = json.loads(base64.urlsafe_b64decode(params["ShardIterator"].rsplit("|", 1)[1].encode()))
         arn, sid, after, issued = token["arn"], token["sid"], token["after"], token["at"]
-    except (ValueError, KeyError, IndexError):
+    except (ValueError, KeyError, IndexError, TypeError):
         raise ValidationException("Invalid ShardIterator")
     now = ctx.now()
     if now - issued > ITERATOR_LIFETIME:
@@ -163,6 +163,8 @@ def get_records(ctx, params):
                                        f"while right now it is {_java_date(now)} which is further in the future "
                                        f"than the tolerated delay of {ITERATOR_LIFETIME * 1000} milliseconds.")
     row = _stream(ctx, arn)
+    if row["id"] != sid:
+        raise ValidationException("Invalid ShardIterator")
     if _trimmed_through(_db(ctx), sid, now) > after:
         raise TrimmedDataAccessException(TRIMMED)
     limit = params.get("Limit") or 1000

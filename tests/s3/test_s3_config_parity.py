@@ -577,3 +577,19 @@ def test_tagging_event_records_are_version_2_3_without_size_or_sequencer(client,
     assert tagging["eventVersion"] == "2.3" and tagging["s3"]["object"] == {"key": "k", "eTag": etag}
     assert created["eventVersion"] == "2.1"
     assert list(created["s3"]["object"]) == ["key", "size", "eTag", "sequencer"]
+
+
+@pytest.mark.parametrize("config", [{"ObjectLockEnabled": "Enabled", "Rule": {}},
+                                    {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {}}}])
+def test_object_lock_rule_without_retention_is_malformed(s3, unique_name, config):
+    name = unique_name("lock")
+    s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    assert refused(s3.put_object_lock_configuration, Bucket=name, ObjectLockConfiguration=config)[:2] == (
+        "MalformedXML", 400)
+
+
+def test_empty_object_ownership_header_at_creation(server, unique_name):
+    from s3_helpers import signed_request
+    response = signed_request(server, "PUT", f"/{unique_name('own')}", headers={"x-amz-object-ownership": ""})
+    assert response.status_code == 400
+    assert b"<Message>Invalid x-amz-object-ownership header: </Message>" in response.content

@@ -67,7 +67,7 @@ def create_bucket(ctx, params):
             return {"Location": f"/{name}"}
         raise BucketAlreadyOwnedByYou(
             "Your previous request to create the named bucket succeeded and you already own it.", BucketName=name)
-    ownership = params.get("ObjectOwnership") or "BucketOwnerEnforced"
+    ownership = params.get("ObjectOwnership", "BucketOwnerEnforced")
     if ownership not in OWNERSHIPS:
         raise InvalidArgument(f"Invalid x-amz-object-ownership header: {ownership}",
                               ArgumentName="x-amz-object-ownership")

@@ -87,6 +87,8 @@ def put_lock_configuration(ctx, params):
     if config.get("ObjectLockEnabled") != "Enabled":
         raise MalformedXML("The XML you provided was not well-formed or did not validate against our published schema")
     default = (config.get("Rule") or {}).get("DefaultRetention")
+    if "Rule" in config and not default:   # a Rule, when sent, holds a DefaultRetention
+        raise MalformedXML("The XML you provided was not well-formed or did not validate against our published schema")
     if default is not None:
         if ("Days" in default) == ("Years" in default) or default.get("Mode") not in ("GOVERNANCE", "COMPLIANCE"):
             raise MalformedXML("The XML you provided was not well-formed or did not validate against our published "

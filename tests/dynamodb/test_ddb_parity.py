@@ -530,3 +530,21 @@ def test_switch_to_on_demand_dates_the_switch_once_done(ddb):
     assert summary == {"BillingMode": "PAY_PER_REQUEST"}
     summary = wait_all_active(ddb, name)["BillingModeSummary"]
     assert summary["BillingMode"] == "PAY_PER_REQUEST" and "LastUpdateToPayPerRequestDateTime" in summary
+
+
+def test_tag_arn_checks(ddb):
+    name = f"tbl-{uuid.uuid4().hex[:12]}"
+    arn = ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                           KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                           AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])["TableDescription"]["TableArn"]
+    with pytest.raises(ClientError) as exc:     # tagging does not know the table until it is ACTIVE
+        ddb.list_tags_of_resource(ResourceArn=arn)
+    expect_error(exc, "ResourceNotFoundException", f"Requested resource not found: ResourceArn: {arn} not found")
+    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=FAST)
+    assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == []
+    with pytest.raises(ClientError) as exc:
+        ddb.list_tags_of_resource(ResourceArn=name)
+    expect_error(exc, "ValidationException", f"One or more parameter values were invalid: ARNs must start with 'arn:': {name}")
+    with pytest.raises(ClientError) as exc:
+        ddb.tag_resource(ResourceArn=arn + "/index/by-g", Tags=[{"Key": "k", "Value": "v"}])
+    expect_error(exc, "ValidationException", "Invalid resource arn provided, only table or stream is accepted.")

@@ -778,9 +778,16 @@ def _prune_definitions(meta: dict) -> None:
 # -- tags -----------------------------------------------------------------------------------------
 
 def _table_by_arn(ctx, arn: str) -> Table:
-    name = table_name_of(arn)
-    table = storage.find(ctx.account, ctx.region, name)
-    if table is None or not arn.startswith("arn:") or table.meta["TableArn"] != arn.split("/index/")[0]:
+    """The table a tag request names; one still being created is not known to tagging yet."""
+    if not arn.startswith("arn:"):
+        raise ValidationException(INVALID + f"ARNs must start with 'arn:': {arn}")
+    if "/index/" in arn:
+        raise ValidationException(INVALID + "Invalid resource arn provided, only table or stream is accepted. "
+                                  f"Provided resource arn: {arn}")
+    table = storage.find(ctx.account, ctx.region, table_name_of(arn))
+    if table is not None:
+        table = settle(ctx, table)
+    if table is None or table.meta["TableArn"] != arn or table.meta.get("_status") == "CREATING":
         raise ResourceNotFoundException(f"Requested resource not found: ResourceArn: {arn} not found")
     return table
 

@@ -593,3 +593,41 @@ def test_empty_object_ownership_header_at_creation(server, unique_name):
     response = signed_request(server, "PUT", f"/{unique_name('own')}", headers={"x-amz-object-ownership": ""})
     assert response.status_code == 400
     assert b"<Message>Invalid x-amz-object-ownership header: </Message>" in response.content
+
+
+# --- analytics, metrics, inventory, intelligent-tiering -------------------------------------------
+
+def _inventory(config_id, bucket, **changes):
+    config = {"Id": config_id, "IsEnabled": True, "IncludedObjectVersions": "All", "Schedule": {"Frequency": "Daily"},
+              "Destination": {"S3BucketDestination": {"Bucket": f"arn:aws:s3:::{bucket}", "Format": "CSV"}}}
+    config.update(changes)
+    return config
+
+
+def test_configuration_ids_must_match_and_inventories_are_checked(s3, bucket):
+    assert refused(s3.put_bucket_analytics_configuration, Bucket=bucket, Id="a",
+                   AnalyticsConfiguration={"Id": "b", "StorageClassAnalysis": {}})[:2] == ("MalformedXML", 400)
+    assert refused(s3.put_bucket_intelligent_tiering_configuration, Bucket=bucket, Id="a",
+                   IntelligentTieringConfiguration={"Id": "b", "Status": "Enabled", "Tierings": [
+                       {"Days": 90, "AccessTier": "ARCHIVE_ACCESS"}]})[:2] == ("MalformedXML", 400)
+    code, status, error = refused(s3.put_bucket_inventory_configuration, Bucket=bucket, Id="a",
+                                  InventoryConfiguration=_inventory("b", bucket))
+    assert (code, status, error["Message"]) == ("IdMismatch", 400,
+                                                "Document ID does not match the specified configuration ID.")
+    code, status, error = refused(s3.put_bucket_inventory_configuration, Bucket=bucket, Id="a",
+                                  InventoryConfiguration=_inventory("a", bucket, Destination={
+                                      "S3BucketDestination": {"Bucket": bucket, "Format": "CSV"}}))
+    assert (code, status, error["Message"]) == ("InvalidS3DestinationBucket", 400, "Invalid bucket ARN.")
+    assert refused(s3.put_bucket_inventory_configuration, Bucket=bucket, Id="a",
+                   InventoryConfiguration=_inventory("a", bucket, Schedule={"Frequency": "Hourly"}))[:2] == (
+        "MalformedXML", 400)
+
+
+def test_configurations_are_listed_by_id_a_hundred_at_a_time(s3, bucket):
+    for i in reversed(range(101)):
+        s3.put_bucket_metrics_configuration(Bucket=bucket, Id=f"m{i:03d}", MetricsConfiguration={"Id": f"m{i:03d}"})
+    first = s3.list_bucket_metrics_configurations(Bucket=bucket)
+    assert first["IsTruncated"] and len(first["MetricsConfigurationList"]) == 100
+    assert first["MetricsConfigurationList"][0]["Id"] == "m000"
+    rest = s3.list_bucket_metrics_configurations(Bucket=bucket, ContinuationToken=first["NextContinuationToken"])
+    assert not rest["IsTruncated"] and [c["Id"] for c in rest["MetricsConfigurationList"]] == ["m100"]

@@ -8,9 +8,10 @@ import json
 from cloudlet.services.s3 import policy as bucket_policy
 from cloudlet.services.s3.acl import grants_others
 from cloudlet.services.s3.common import find_bucket, forget_cached, get_bucket, get_config, service, set_config, tag_set, validate_tags
-from cloudlet.services.s3.errors import (AccessDenied, CrossLocationLoggingProhibitted, InvalidArgument,
+from cloudlet.services.s3.errors import (AccessDenied, CrossLocationLoggingProhibitted, IdMismatch, InvalidArgument,
                                          InvalidBucketAclWithObjectOwnership, InvalidBucketState, InvalidRequest,
-                                         InvalidTargetBucketForLogging, MalformedXML, not_found)
+                                         InvalidS3DestinationBucket, InvalidTargetBucketForLogging, MalformedXML,
+                                         TooManyConfigurations, not_found)
 from cloudlet.services.s3.sse import DEFAULT_RULE
 
 MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema"
@@ -363,20 +364,45 @@ def get_logging(ctx, params):
 
 # -- configurations kept by id ---------------------------------------------------------------------------
 
-def _by_id(kind: str, param: str, noun: str, list_key: str, missing_code: str):
+PAGE = 100   # configurations listed per page
+
+
+def _same_id(params: dict, value: dict) -> None:
+    if value.get("Id") != params["Id"]:
+        raise MalformedXML(MALFORMED)
+
+
+def _validate_inventory(params: dict, value: dict) -> None:
+    destination = (value.get("Destination") or {}).get("S3BucketDestination") or {}
+    if destination.get("Format") not in ("CSV", "ORC", "Parquet") or not destination.get("Bucket") or \
+            (value.get("Schedule") or {}).get("Frequency") not in ("Daily", "Weekly") or \
+            value.get("IncludedObjectVersions") not in ("All", "Current") or "IsEnabled" not in value:
+        raise MalformedXML(MALFORMED)
+    if value.get("Id") != params["Id"]:
+        raise IdMismatch("Document ID does not match the specified configuration ID.")
+    if not destination["Bucket"].startswith("arn:"):
+        raise InvalidS3DestinationBucket("Invalid bucket ARN.")
+
+
+def _by_id(kind: str, param: str, noun: str, list_key: str, validate=_same_id):
     def existing(ctx, params) -> tuple[str, dict]:
         """(bucket name, the bucket's configurations), after checking the one with params' Id exists."""
         bucket = get_bucket(ctx, params["Bucket"])
         configs = get_config(bucket.name, kind, {})
         if params["Id"] not in configs:
-            raise not_found(missing_code, "")("The specified configuration does not exist.")
+            raise not_found("NoSuchConfiguration", "")("The specified configuration does not exist.")
         return bucket.name, configs
 
     @service.handler(f"PutBucket{noun}Configuration")
     def put(ctx, params):
         bucket = get_bucket(ctx, params["Bucket"])
+        value = params.get(param) or {}
+        validate(params, value)
         configs = get_config(bucket.name, kind, {})
-        configs[params["Id"]] = params.get(param) or {}
+        if params["Id"] not in configs and len(configs) >= 1000:
+            raise TooManyConfigurations("You are attempting to create a new configuration but have already reached "
+                                        "the 1,000-configuration limit.")
+        configs[params["Id"]] = value
         set_config(bucket.name, kind, configs)
         return {}
 
@@ -394,19 +420,25 @@ def _by_id(kind: str, param: str, noun: str, list_key: str, missing_code: str):
 
     @service.handler(f"ListBucket{noun}Configurations")
     def list_(ctx, params):
+        """By Id, a page of 100 at a time; the continuation token is the Id the next page starts at."""
         bucket = get_bucket(ctx, params["Bucket"])
-        configs = list(get_config(bucket.name, kind, {}).values())
-        out = {"IsTruncated": False}
-        if configs:
-            out[list_key] = configs
+        configs = get_config(bucket.name, kind, {})
+        ids = [i for i in sorted(configs) if i >= (params.get("ContinuationToken") or "")]
+        out = {"IsTruncated": len(ids) > PAGE}
+        if params.get("ContinuationToken"):
+            out["ContinuationToken"] = params["ContinuationToken"]
+        if ids:
+            out[list_key] = [configs[i] for i in ids[:PAGE]]
+        if len(ids) > PAGE:
+            out["NextContinuationToken"] = ids[PAGE]
         return out
 
 
-_by_id("analytics", "AnalyticsConfiguration", "Analytics", "AnalyticsConfigurationList", "NoSuchConfiguration")
-_by_id("metrics", "MetricsConfiguration", "Metrics", "MetricsConfigurationList", "NoSuchConfiguration")
-_by_id("inventory", "InventoryConfiguration", "Inventory", "InventoryConfigurationList", "NoSuchConfiguration")
+_by_id("analytics", "AnalyticsConfiguration", "Analytics", "AnalyticsConfigurationList")
+_by_id("metrics", "MetricsConfiguration", "Metrics", "MetricsConfigurationList")
+_by_id("inventory", "InventoryConfiguration", "Inventory", "InventoryConfigurationList", _validate_inventory)
 _by_id("intelligent_tiering", "IntelligentTieringConfiguration", "IntelligentTiering",
-       "IntelligentTieringConfigurationList", "NoSuchConfiguration")
+       "IntelligentTieringConfigurationList")
 
 
 def tags_output(bucket_name: str) -> list:

@@ -638,3 +638,12 @@ def test_mfa_delete_needs_the_mfa_header(s3, bucket):
                              MFA=MFA)
     assert s3.get_bucket_versioning(Bucket=bucket)["MFADelete"] == "Disabled"
     s3.delete_object(Bucket=bucket, Key="k", VersionId=marker["VersionId"])
+
+
+def test_sse_c_with_another_encryption_header_is_refused(s3, bucket):
+    with pytest.raises(ClientError) as exc:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x", SSECustomerAlgorithm="AES256", SSECustomerKey=b"k" * 32,
+                      ServerSideEncryption="AES256")
+    assert error_of(exc) == ("InvalidArgument", 400)
+    assert exc.value.response["Error"]["Message"] == (
+        "Server Side Encryption with Customer provided key is incompatible with the encryption method specified")

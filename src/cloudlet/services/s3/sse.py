@@ -51,6 +51,10 @@ def for_put(ctx, bucket: str, params: dict) -> tuple[dict, bytes | None]:
     """(the object's stored encryption settings, the SSE-C key to encrypt with)."""
     c = customer_key(params)
     if c:
+        if params.get("ServerSideEncryption"):
+            raise InvalidArgument("Server Side Encryption with Customer provided key is incompatible with the "
+                                  "encryption method specified", ArgumentName="x-amz-server-side-encryption",
+                                  ArgumentValue=params["ServerSideEncryption"])
         _check_sse_c_allowed(ctx, bucket, params)
         return {"c_md5": c[1]}, c[0]
     algorithm = params.get("ServerSideEncryption")

@@ -172,9 +172,10 @@ def drains_body(fn):
     async def wrapper(ctx, params):
         try:
             return await fn(ctx, params)
-        except Exception:
+        except Exception as error:
             body = params.get("Body")
-            if body is not None and hasattr(body, "__aiter__"):
+            closing = getattr(error, "headers", {}).get("Connection") == "close"  # the connection ends instead
+            if body is not None and hasattr(body, "__aiter__") and not closing:
                 try:
                     async for _ in body:
                         pass

@@ -107,7 +107,8 @@ async def receive_body(ctx, params: dict, algorithm: str | None, expected: str |
     decoded = header(ctx, "x-amz-decoded-content-length")
     if (int(decoded) if decoded else length or 0) > MAX_PUT:
         raise EntityTooLarge("Your proposed upload exceeds the maximum allowed size",
-                             ProposedSize=str(decoded or length), MaxSizeAllowed=str(MAX_PUT))
+                             ProposedSize=str(decoded or length), MaxSizeAllowed=str(MAX_PUT),
+                             headers={"Connection": "close"})  # answered without reading a body that big
     writer = blobs().writer([a for a in (algorithm, also) if a], sse_key)
     try:
         body = params.get("Body")

@@ -631,3 +631,29 @@ def test_configurations_are_listed_by_id_a_hundred_at_a_time(s3, bucket):
     assert first["MetricsConfigurationList"][0]["Id"] == "m000"
     rest = s3.list_bucket_metrics_configurations(Bucket=bucket, ContinuationToken=first["NextContinuationToken"])
     assert not rest["IsTruncated"] and [c["Id"] for c in rest["MetricsConfigurationList"]] == ["m100"]
+
+
+@pytest.mark.parametrize("header,expected", [
+    ('uri="http://acs.amazonaws.com/groups/global/Nobody"',
+     ("Invalid group uri", "uri", "http://acs.amazonaws.com/groups/global/Nobody")),
+    ('id="not-a-canonical-id"', ("Invalid id", "id", "not-a-canonical-id")),
+    ('who="me"', ("Argument format not recognized", "x-amz-grant-read", 'who="me"')),
+])
+def test_grant_header_faults(s3, unique_name, header, expected):
+    name = unique_name("acl")
+    s3.create_bucket(Bucket=name, ObjectOwnership="ObjectWriter")
+    code, status, error = refused(s3.put_bucket_acl, Bucket=name, GrantRead=header)
+    assert (code, status) == ("InvalidArgument", 400)
+    assert (error["Message"], error["ArgumentName"], error["ArgumentValue"]) == expected
+
+
+def test_acl_body_faults(s3, unique_name):
+    name = unique_name("acl")
+    s3.create_bucket(Bucket=name, ObjectOwnership="ObjectWriter")
+    owner = s3.get_bucket_acl(Bucket=name)["Owner"]
+    group = {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/Nobody"}, "Permission": "READ"}
+    code, status, error = refused(s3.put_bucket_acl, Bucket=name,
+                                  AccessControlPolicy={"Owner": owner, "Grants": [group]})
+    assert (code, error["Message"], error["ArgumentName"]) == ("InvalidArgument", "Invalid group uri", "Group/URI")
+    code, status, error = refused(s3.put_bucket_acl, Bucket=name, AccessControlPolicy={"Grants": []})
+    assert (code, status) == ("MalformedACLError", 400)

@@ -5,8 +5,10 @@ import re
 
 from cloudlet.services.s3.common import get_config, get_bucket, service, set_config
 from cloudlet.services.s3.db import canonical_id, owner
-from cloudlet.services.s3.errors import AccessControlListNotSupported, AccessDenied, InvalidArgument, InvalidRequest
+from cloudlet.services.s3.errors import (AccessControlListNotSupported, AccessDenied, InvalidArgument,
+                                         InvalidRequest, MalformedACLError)
 
+MALFORMED_ACL = "The XML you provided was not well-formed or did not validate against our published schema"
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
 LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
@@ -47,17 +49,54 @@ def grants_others(grants: list[dict] | None, account: str) -> bool:
     return any(g["Grantee"].get("ID") != canonical_id(account) for g in grants or [])
 
 
+GROUPS = (ALL_USERS, AUTH_USERS, LOG_DELIVERY)
+_CANONICAL_ID = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _grantee(kind: str, value: str, field: str, where: str) -> dict:
+    """A grantee named by a grant header (where: the header) or an ACL body (where: None)."""
+    if kind == "uri":
+        if value not in GROUPS:
+            raise InvalidArgument("Invalid group uri", ArgumentName="uri" if where else "Group/URI",
+                                  ArgumentValue=value)
+        return _group(value)
+    if kind == "id":
+        if not _CANONICAL_ID.match(value):
+            raise InvalidArgument("Invalid id", ArgumentName="id" if where else "CanonicalUser/ID",
+                                  ArgumentValue=value)
+        return {"Type": "CanonicalUser", "ID": value}
+    if kind == "emailaddress":
+        return {"Type": "AmazonCustomerByEmail", "EmailAddress": value}
+    raise InvalidArgument("Argument format not recognized", ArgumentName=where, ArgumentValue=field)
+
+
 def header_grants(params: dict) -> list[dict] | None:
     grants = []
     for param, permission in GRANT_PARAMS.items():
-        for item in re.findall(r'(\w+)\s*=\s*"?([^",]+)"?', params.get(param) or ""):
-            kind, value = item[0].lower(), item[1]
-            grantee = {"uri": lambda: _group(value), "id": lambda: {"Type": "CanonicalUser", "ID": value},
-                       "emailaddress": lambda: {"Type": "AmazonCustomerByEmail", "EmailAddress": value}}.get(kind)
-            if grantee is None:
-                raise InvalidArgument("Argument format not recognized", ArgumentName=param)
-            grants.append({"Grantee": grantee(), "Permission": permission})
+        header = "x-amz-grant-" + param[len("Grant"):].replace("ACP", "-acp").replace("FullControl", "full-control") \
+            .lower()
+        for field in filter(None, (f.strip() for f in (params.get(param) or "").split(","))):
+            kind, _, value = field.partition("=")
+            grantee = _grantee(kind.strip().lower(), value.strip().strip('"'), field, header)
+            grants.append({"Grantee": grantee, "Permission": permission})
     return grants or None
+
+
+def body_grants(policy: dict) -> list[dict]:
+    """The grants of an AccessControlPolicy body, checked as S3 checks them."""
+    if "Owner" not in policy or "Grants" not in policy:
+        raise MalformedACLError(MALFORMED_ACL)
+    _grantee("id", policy["Owner"].get("ID", ""), "", None)
+    for grant in policy["Grants"]:
+        grantee = grant.get("Grantee") or {}
+        if grant.get("Permission") not in ("FULL_CONTROL", "WRITE", "WRITE_ACP", "READ", "READ_ACP") or \
+                grantee.get("Type") not in ("CanonicalUser", "Group", "AmazonCustomerByEmail"):
+            raise MalformedACLError(MALFORMED_ACL)
+        if grantee["Type"] == "Group":
+            _grantee("uri", grantee.get("URI", ""), "", None)
+        elif grantee["Type"] == "CanonicalUser":
+            _grantee("id", grantee.get("ID", ""), "", None)
+    return policy["Grants"]
 
 
 def is_public(grants: list[dict]) -> bool:
@@ -99,11 +138,12 @@ def put_bucket_acl(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
     policy = params.get("AccessControlPolicy")
     if policy and params.get("ACL") is None and header_grants(params) is None:
+        grants = body_grants(policy)
         # With ACLs disabled, only an ACL that gives the owner full control and no one else anything is taken.
         if get_config(bucket.name, "ownership", NO_OWNERSHIP_CONTROLS) == "BucketOwnerEnforced" and (
-                grants_others(policy.get("Grants"), bucket.account) or not policy.get("Grants")):
+                grants_others(grants, bucket.account) or not grants):
             raise AccessControlListNotSupported("The bucket does not allow ACLs")
-        set_config(bucket.name, "acl", policy.get("Grants", []))
+        set_config(bucket.name, "acl", grants)
         return {}
     set_config(bucket.name, "acl", grants_from_request(bucket.name, bucket.account, params, for_object=False))
     return {}

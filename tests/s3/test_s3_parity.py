@@ -647,3 +647,19 @@ def test_sse_c_with_another_encryption_header_is_refused(s3, bucket):
     assert error_of(exc) == ("InvalidArgument", 400)
     assert exc.value.response["Error"]["Message"] == (
         "Server Side Encryption with Customer provided key is incompatible with the encryption method specified")
+
+
+def test_object_lock_puts_need_an_integrity_check(client, s3, unique_name):
+    from botocore.config import Config
+    name = unique_name("locked")
+    s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    s3.put_object_lock_configuration(Bucket=name, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}})
+    bare = client("s3", config=Config(request_checksum_calculation="when_required"))
+    with pytest.raises(ClientError) as exc:
+        bare.put_object(Bucket=name, Key="k", Body=b"x")
+    assert error_of(exc) == ("InvalidRequest", 400)
+    assert exc.value.response["Error"]["Message"] == (
+        "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters")
+    bare.put_object(Bucket=name, Key="k", Body=b"x", ContentMD5=b64(hashlib.md5(b"x").digest()))
+    s3.put_object(Bucket=name, Key="k", Body=b"x")   # today's SDKs send a CRC32 anyway

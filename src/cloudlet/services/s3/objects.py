@@ -289,6 +289,10 @@ async def put_object(ctx, params):
     key = params["Key"]
     prepared = prepare(ctx, bucket, key, params)
     algorithm, expected = requested_checksum(ctx, params)
+    if ("retention" in prepared["meta"] or "legal_hold" in prepared["meta"]) and not algorithm \
+            and params.get("ContentMD5") is None:
+        raise InvalidRequest("Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with "
+                             "Object Lock parameters")
     encryption, sse_key = sse.for_put(ctx, bucket.name, params)
     prepared["meta"]["sse"] = encryption
     check_write_conditions(bucket, key, params)

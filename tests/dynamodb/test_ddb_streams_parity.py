@@ -399,3 +399,9 @@ def test_get_records_with_a_malformed_iterator_is_a_validation_error(streams):
         with pytest.raises(ClientError) as exc:
             streams.get_records(ShardIterator=iterator)
         expect_error(exc, "ValidationException")
+
+
+def test_partiql_update_or_delete_without_where_lacks_the_key_equality(ddb, pq_table):
+    for text in (f"UPDATE \"{pq_table}\" SET a = 1", f"DELETE FROM \"{pq_table}\""):
+        expect_error(statement_error(ddb, text), "ValidationException",
+                     "Where clause does not contain a mandatory equality on all key attributes")

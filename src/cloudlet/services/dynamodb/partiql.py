@@ -147,8 +147,6 @@ class Parser:
         if self.word("WHERE"):
             self.pos += 1
             st.where = self.condition()
-        elif st.kind in ("UPDATE", "DELETE"):
-            raise ValidationException(MALFORMED + "Expected WHERE")
         if st.kind == "SELECT" and self.word("ORDER"):
             self.pos += 1
             self.expect_word("BY")

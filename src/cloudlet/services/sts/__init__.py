@@ -89,6 +89,9 @@ def get_session_token(ctx, params):
 
 @service.handler("AssumeRole")
 def assume_role(ctx, params):
+    if ":assumed-role/" in ctx.principal.arn and (params.get("DurationSeconds") or 0) > 3600:
+        raise ValidationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by "
+                              "role chaining.")
     return _assume(ctx, params, params["RoleSessionName"], "assumed-role")
 
 

@@ -663,3 +663,11 @@ def test_object_lock_puts_need_an_integrity_check(client, s3, unique_name):
         "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters")
     bare.put_object(Bucket=name, Key="k", Body=b"x", ContentMD5=b64(hashlib.md5(b"x").digest()))
     s3.put_object(Bucket=name, Key="k", Body=b"x")   # today's SDKs send a CRC32 anyway
+
+
+@pytest.mark.parametrize("storage_class", ["EXPRESS_ONEZONE", "OUTPOSTS", "SNOW"])
+def test_storage_classes_of_other_kinds_of_storage_are_invalid_here(s3, bucket, storage_class):
+    with pytest.raises(ClientError) as exc:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x", StorageClass=storage_class)
+    assert error_of(exc) == ("InvalidStorageClass", 400)
+    assert exc.value.response["Error"]["StorageClassRequested"] == storage_class

@@ -18,8 +18,9 @@ from cloudlet.services.s3.errors import (NO_SUCH_KEY, BadDigest, EntityTooLarge,
                                          NoSuchVersion, PreconditionFailed, PRECONDITION, UnimplementedHeader,
                                          InvalidRedirectLocation, ConditionalRequestConflict, AccessDenied)
 
+# The classes of general purpose buckets (OUTPOSTS, SNOW and EXPRESS_ONEZONE belong to other kinds of storage).
 STORAGE_CLASSES = ("STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
-                   "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE")
+                   "DEEP_ARCHIVE", "GLACIER_IR")
 ARCHIVED = ("GLACIER", "DEEP_ARCHIVE")
 MAX_PUT = 5 * 1024 ** 3
 HEADER_FIELDS = ("ContentType", "CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage",

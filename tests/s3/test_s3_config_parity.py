@@ -657,3 +657,37 @@ def test_acl_body_faults(s3, unique_name):
     assert (code, error["Message"], error["ArgumentName"]) == ("InvalidArgument", "Invalid group uri", "Group/URI")
     code, status, error = refused(s3.put_bucket_acl, Bucket=name, AccessControlPolicy={"Grants": []})
     assert (code, status) == ("MalformedACLError", 400)
+
+
+def _public_site(s3, bucket, **config):
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"},
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"}]}))
+    s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={"IndexDocument": INDEX, **config})
+    return f"{bucket}.s3-website-us-east-1.localhost"
+
+
+def _get(server, host, path, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request("GET", path, headers={"Host": f"{host}:{server.port}", **(headers or {})})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+
+def test_website_conditional_get_and_error_document_redirect(server, s3, bucket):
+    host = _public_site(s3, bucket, ErrorDocument={"Key": "404.html"})
+    etag = s3.put_object(Bucket=bucket, Key="index.html", Body=b"home", ContentType="text/html")["ETag"]
+    s3.put_object(Bucket=bucket, Key="404.html", Body=b"", WebsiteRedirectLocation="/index.html")
+    assert _get(server, host, "/", {"If-None-Match": etag})[0] == 304
+    status, headers, _ = _get(server, host, "/missing")
+    assert (status, headers["location"]) == (301, "/index.html")
+
+
+def test_website_redirects_keep_the_query_string(server, s3, bucket):
+    host = _public_site(s3, bucket, RoutingRules=[{"Condition": {"KeyPrefixEquals": "old/"},
+                                                   "Redirect": {"ReplaceKeyPrefixWith": "new/"}}])
+    status, headers, _ = _get(server, host, "/old/page.html?a=1&b=2")
+    assert (status, headers["location"]) == (301, f"http://{host}:{server.port}/new/page.html?a=1&b=2")

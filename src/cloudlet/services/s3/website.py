@@ -70,14 +70,18 @@ def _public_object(bucket, key: str):
     return obj
 
 
-def _object_response(ctx, obj, head: bool, error: WebsiteError | None = None) -> Response:
+def _object_response(ctx, request, obj, error: WebsiteError | None = None) -> Response:
+    """The object as a page (the error document when `error` is given), or its redirect."""
     status = error.status if error else 200
     redirect = (obj.meta.get("headers") or {}).get("WebsiteRedirectLocation")
-    if redirect and status == 200:
+    if redirect:
         return _redirect(ctx, redirect)
+    etag = f'"{obj.etag}"'
+    if not error and etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(304, _ids(ctx) + [("ETag", etag), ("Last-Modified", http_date(obj.modified))])
     stored = obj.meta.get("headers") or {}
     headers = _ids(ctx) + (_error_headers(error) if error else [])
-    headers += [("Last-Modified", http_date(obj.modified)), ("ETag", f'"{obj.etag}"'),
+    headers += [("Last-Modified", http_date(obj.modified)), ("ETag", etag),
                 ("Content-Type", stored.get("ContentType", "binary/octet-stream")),
                 ("Content-Length", str(obj.size))]
     for field, name in (("CacheControl", "Cache-Control"), ("ContentDisposition", "Content-Disposition"),
@@ -87,7 +91,7 @@ def _object_response(ctx, obj, head: bool, error: WebsiteError | None = None) ->
     if "Expires" in stored:
         headers.append(("Expires", http_date(stored["Expires"])))
     headers += [(f"x-amz-meta-{k}", v) for k, v in (obj.meta.get("user") or {}).items()]
-    body = b"" if head else blobs().read(obj.blob, 0, obj.size)
+    body = b"" if request.method == "HEAD" else blobs().read(obj.blob, 0, obj.size)
     return Response(status, headers, body)
 
 
@@ -100,7 +104,12 @@ def _rule_redirect(ctx, request, rule: dict, key: str) -> Response:
         key = redirect["ReplaceKeyPrefixWith"] + key[len(prefix):]
     protocol = redirect.get("Protocol") or request.scheme
     host = redirect.get("HostName") or request.host
-    return _redirect(ctx, f"{protocol}://{host}/{quote(key)}", int(redirect.get("HttpRedirectCode") or 301))
+    return _redirect(ctx, f"{protocol}://{host}/{quote(key)}{_query(request)}",
+                     int(redirect.get("HttpRedirectCode") or 301))
+
+
+def _query(request) -> str:
+    return f"?{request.query_string}" if request.query_string else ""
 
 
 def _matching_rule(rules: list[dict], key: str, status: int | None) -> dict | None:
@@ -135,7 +144,7 @@ async def serve(ctx, request, bucket_name: str) -> Response:
     everything = config.get("RedirectAllRequestsTo")
     if everything:
         protocol = everything.get("Protocol") or request.scheme
-        return _redirect(ctx, f"{protocol}://{everything['HostName']}/{quote(key)}")
+        return _redirect(ctx, f"{protocol}://{everything['HostName']}/{quote(key)}{_query(request)}")
     rules = config.get("RoutingRules") or []
     rule = _matching_rule(rules, key, None)
     if rule is not None:
@@ -143,7 +152,7 @@ async def serve(ctx, request, bucket_name: str) -> Response:
     suffix = config["IndexDocument"]["Suffix"]
     lookup = key + suffix if key == "" or key.endswith("/") else key
     try:
-        return _object_response(ctx, _public_object(bucket, lookup), head)
+        return _object_response(ctx, request, _public_object(bucket, lookup))
     except WebsiteError as e:
         error = e
     if error.status == 404 and not key.endswith("/") and key:
@@ -156,7 +165,7 @@ async def serve(ctx, request, bucket_name: str) -> Response:
     document = (config.get("ErrorDocument") or {}).get("Key")
     if document:
         try:
-            return _object_response(ctx, _public_object(bucket, document), head, error)
+            return _object_response(ctx, request, _public_object(bucket, document), error)
         except WebsiteError as e:
             return error_page(ctx, error, head, e)
     return error_page(ctx, error, head)

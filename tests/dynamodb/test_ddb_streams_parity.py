@@ -405,3 +405,9 @@ def test_partiql_update_or_delete_without_where_lacks_the_key_equality(ddb, pq_t
     for text in (f"UPDATE \"{pq_table}\" SET a = 1", f"DELETE FROM \"{pq_table}\""):
         expect_error(statement_error(ddb, text), "ValidationException",
                      "Where clause does not contain a mandatory equality on all key attributes")
+
+
+def test_partiql_insert_takes_no_where_clause(ddb, pq_table):
+    exc = statement_error(ddb, f"INSERT INTO \"{pq_table}\" VALUE {{'pk': 'nowhere'}} WHERE x = 1")
+    expect_error(exc, "ValidationException", "Statement wasn't well formed, can't be processed")
+    assert "Item" not in ddb.get_item(TableName=pq_table, Key={"pk": S("nowhere")})

@@ -30,6 +30,11 @@ MALFORMED = "Statement wasn't well formed, can't be processed: "
 _COMPARE = {"=": "=", "<>": "<>", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
+def _unexpected(text: str | None) -> ValidationException:
+    return ValidationException(MALFORMED + (f"Unexpected token: {text}" if text is not None
+                                            else "Unexpected end of statement"))
+
+
 class Statement:
     kind = ""
     table = ""
@@ -144,7 +149,7 @@ class Parser:
             self._target(st)
         else:
             raise ValidationException(MALFORMED + "Expected data manipulation")
-        if self.word("WHERE"):
+        if st.kind != "INSERT" and self.word("WHERE"):
             self.pos += 1
             st.where = self.condition()
         if st.kind == "SELECT" and self.word("ORDER"):
@@ -161,7 +166,7 @@ class Parser:
             self.expect_op("*")
             st.returning = f"{which} {age}"
         if self.pos != len(self.tokens):
-            raise ValidationException(MALFORMED + f"Unexpected token: {self.peek()[1]}")
+            raise _unexpected(self.peek()[1])
         if self.used != len(self.parameters):
             raise ValidationException("Number of parameters in request and statement don't match.")
         return st
@@ -230,7 +235,7 @@ class Parser:
             return text
         if kind == "qident":
             return text[1:-1].replace('""', '"')
-        raise ValidationException(MALFORMED + f"Unexpected token: {text}")
+        raise _unexpected(text)
 
     def value(self) -> dict:
         kind, text = self.peek()
@@ -284,7 +289,7 @@ class Parser:
                 raise ValidationException(MALFORMED + "Sets must hold strings, numbers or binaries of one type")
             kind = kinds.pop() + "S"
             return V.validate_value({kind: [m[kind[0]] for m in members]})
-        raise ValidationException(MALFORMED + f"Unexpected token: {text}")
+        raise _unexpected(text)
 
     def operand(self, update: bool = False):
         kind, text = self.peek()
@@ -362,7 +367,7 @@ class Parser:
                 return ("not", node) if negate else node
             self.expect_word("MISSING")
             return ("func", "attribute_exists" if negate else "attribute_not_exists", (left,))
-        raise ValidationException(MALFORMED + f"Unexpected token: {text}")
+        raise _unexpected(text)
 
 
 # -- execution ------------------------------------------------------------------------------------

@@ -548,3 +548,18 @@ def test_tag_arn_checks(ddb):
     with pytest.raises(ClientError) as exc:
         ddb.tag_resource(ResourceArn=arn + "/index/by-g", Tags=[{"Key": "k", "Value": "v"}])
     expect_error(exc, "ValidationException", "Invalid resource arn provided, only table or stream is accepted.")
+
+
+def test_fifth_decrease_of_the_day_waits_an_hour(ddb, advance):
+    name = make_table(ddb, ProvisionedThroughput={"ReadCapacityUnits": 10, "WriteCapacityUnits": 10})
+    for units in (9, 8, 7, 6):
+        ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": units, "WriteCapacityUnits": 10})
+        advance(1)
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 10})
+    expect_error(exc, "LimitExceededException", "Subscriber limit exceeded: Provisioned throughput decreases are "
+                 "limited within a given UTC day. After the first 4 decreases, each subsequent decrease in the same "
+                 "UTC day can be performed at most once every 3600 seconds. Number of decreases today: 4. "
+                 "Last decrease at ")
+    assert "Coordinated Universal Time. Next decrease can be made at " in exc.value.response["Error"]["Message"]
+    ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 20, "WriteCapacityUnits": 10})

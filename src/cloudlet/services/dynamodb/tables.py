@@ -327,7 +327,8 @@ def describe(ctx, table: Table, status: str | None = None) -> dict:
         "TableStatus": status,
         "CreationDateTime": meta["CreationDateTime"], "KeySchema": meta["KeySchema"],
         "AttributeDefinitions": sorted(meta["AttributeDefinitions"], key=lambda a: a["AttributeName"]),
-        "ProvisionedThroughput": {k: v for k, v in meta["ProvisionedThroughput"].items()},
+        "ProvisionedThroughput": {**meta["ProvisionedThroughput"],
+                                  "NumberOfDecreasesToday": _decreases_today(meta["ProvisionedThroughput"], ctx.now())},
         "ItemCount": count, "TableSizeBytes": size,
         "DeletionProtectionEnabled": meta.get("DeletionProtectionEnabled", False),
     }
@@ -344,6 +345,8 @@ def describe(ctx, table: Table, status: str | None = None) -> dict:
         for index in meta["GlobalSecondaryIndexes"]:
             gsi = {**_public(index), "IndexArn": f"{meta['TableArn']}/index/{index['IndexName']}",
                    **_index_stats(table, index)}
+            gsi["ProvisionedThroughput"] = {**gsi["ProvisionedThroughput"], "NumberOfDecreasesToday":
+                                            _decreases_today(gsi["ProvisionedThroughput"], ctx.now())}
             if status == "CREATING":        # indexes made with the table are created with it
                 gsi["IndexStatus"] = "CREATING"
             gsi["WarmThroughput"] = _warm(index, gsi["IndexStatus"])
@@ -683,16 +686,41 @@ def _check_max_throughput(ctx, throughput: dict | None, index: str | None = None
                 "current limits and how to request higher limits.")
 
 
+FREE_DECREASES, DECREASE_INTERVAL = 4, 3600
+
+
+def _decreases_today(throughput: dict, now: float) -> int:
+    last = throughput.get("LastDecreaseDateTime")
+    if last is None or int(last // 86400) != int(now // 86400):     # the count restarts each UTC day
+        return 0
+    return throughput.get("NumberOfDecreasesToday", 0)
+
+
+def _aws_time(moment: float) -> str:
+    """'Friday, October 9, 2026 at 1:21:34 AM Coordinated Universal Time', as AWS writes times in messages."""
+    t = datetime.fromtimestamp(moment, tz=timezone.utc)
+    return (f"{t:%A}, {t:%B} {t.day}, {t.year} at {(t.hour + 11) % 12 + 1}:{t:%M:%S} {t:%p} "
+            "Coordinated Universal Time")
+
+
 def _new_throughput(current: dict, requested: dict, now: float) -> dict:
-    """Provisioned throughput after an update: one decrease counted per update that lowers a unit."""
+    """Provisioned throughput after an update: one decrease counted per update that lowers a unit; after
+    4 decreases in a UTC day, one more per hour (LimitExceededException)."""
     new = dict(current)
-    units = ("ReadCapacityUnits", "WriteCapacityUnits")
-    if any(requested[u] > current[u] for u in units):
+    if any(requested[u] > current[u] for u in UNITS):
         new["LastIncreaseDateTime"] = now
-    if any(requested[u] < current[u] for u in units):
+    if any(requested[u] < current[u] for u in UNITS):
+        count, last = _decreases_today(current, now), current.get("LastDecreaseDateTime")
+        if count >= FREE_DECREASES and now - last < DECREASE_INTERVAL:
+            raise LimitExceededException(
+                "Subscriber limit exceeded: Provisioned throughput decreases are limited within a given UTC day. "
+                f"After the first {FREE_DECREASES} decreases, each subsequent decrease in the same UTC day can be "
+                f"performed at most once every {DECREASE_INTERVAL} seconds. Number of decreases today: {count}. "
+                f"Last decrease at {_aws_time(last)}. Next decrease can be made at "
+                f"{_aws_time(last + DECREASE_INTERVAL)}")
         new["LastDecreaseDateTime"] = now
-        new["NumberOfDecreasesToday"] = current.get("NumberOfDecreasesToday", 0) + 1
-    new.update({u: requested[u] for u in units})
+        new["NumberOfDecreasesToday"] = count + 1
+    new.update({u: requested[u] for u in UNITS})
     return new
 
 

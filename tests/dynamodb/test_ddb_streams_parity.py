@@ -411,3 +411,13 @@ def test_partiql_insert_takes_no_where_clause(ddb, pq_table):
     exc = statement_error(ddb, f"INSERT INTO \"{pq_table}\" VALUE {{'pk': 'nowhere'}} WHERE x = 1")
     expect_error(exc, "ValidationException", "Statement wasn't well formed, can't be processed")
     assert "Item" not in ddb.get_item(TableName=pq_table, Key={"pk": S("nowhere")})
+
+
+def test_sequence_number_never_issued_is_a_validation_error(ddb, streams, unique_name):
+    name, arn = stream_table(ddb, unique_name)
+    ddb.put_item(TableName=name, Item={"pk": S("a")})
+    shard = only_shard(streams, arn)["ShardId"]
+    with pytest.raises(ClientError) as exc:
+        streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                                   SequenceNumber="9" * 40)
+    expect_error(exc, "ValidationException")

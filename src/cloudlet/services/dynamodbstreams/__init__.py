@@ -146,6 +146,8 @@ def get_shard_iterator(ctx, params):
                         (row["id"], ctx.now() - RETENTION))[0]
         if seq <= 0 or (oldest is not None and seq < oldest):
             raise TrimmedDataAccessException(TRIMMED)
+        if seq > db.one("SELECT COALESCE(MAX(seq), 0) FROM stream_records")[0]:   # never handed out
+            raise ValidationException(f"Invalid SequenceNumber: {number}")
         after = seq - 1 if kind == "AT_SEQUENCE_NUMBER" else seq
     return {"ShardIterator": _iterator(row["arn"], row["id"], after, ctx.now())}
 

@@ -395,7 +395,9 @@ def test_partiql_malformed_next_token_is_a_validation_error(ddb, pq_table):
 
 
 def test_get_records_with_a_malformed_iterator_is_a_validation_error(streams):
-    for iterator in ("sdfsdfsgagaddafgagasgasgasdfasdfasdfasdfasdgasdasdgasdg", "arn:x|1|WzEsMl0="):
+    huge = ("arn:x|1|eyJhcm4iOiAiYXJuOmF3czpkeW5hbW9kYjp1cy1lYXN0LTE6MDAwMDAwMDAwMDAwOnRhYmxlL2FiYy9zdHJlYW0veCIsI"
+            "CJzaWQiOiAxLCAiYWZ0ZXIiOiAxMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwLCAiYXQiOiAxMDAwMDAwMDAwMDAwLjB9")
+    for iterator in ("sdfsdfsgagaddafgagasgasgasdfasdfasdfasdfasdgasdasdgasdg", "arn:x|1|WzEsMl0=", huge):
         with pytest.raises(ClientError) as exc:
             streams.get_records(ShardIterator=iterator)
         expect_error(exc, "ValidationException")

@@ -156,7 +156,9 @@ def get_shard_iterator(ctx, params):
 def get_records(ctx, params):
     try:
         token = json.loads(base64.urlsafe_b64decode(params["ShardIterator"].rsplit("|", 1)[1].encode()))
-        arn, sid, after, issued = token["arn"], token["sid"], token["after"], token["at"]
+        arn, sid, after, issued = token["arn"], token["sid"], token["after"], float(token["at"])
+        if not (isinstance(arn, str) and isinstance(after, int) and 0 <= after < 2 ** 63):
+            raise ValueError(after)
     except (ValueError, KeyError, IndexError, TypeError):
         raise ValidationException("Invalid ShardIterator")
     now = ctx.now()

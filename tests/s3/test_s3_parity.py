@@ -671,3 +671,15 @@ def test_storage_classes_of_other_kinds_of_storage_are_invalid_here(s3, bucket, 
         s3.put_object(Bucket=bucket, Key="k", Body=b"x", StorageClass=storage_class)
     assert error_of(exc) == ("InvalidStorageClass", 400)
     assert exc.value.response["Error"]["StorageClassRequested"] == storage_class
+
+
+@pytest.mark.parametrize("number", [0, 10001])
+def test_get_object_part_number_out_of_range(s3, bucket, number):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    with pytest.raises(ClientError) as exc:
+        s3.get_object(Bucket=bucket, Key="k", PartNumber=number)
+    assert error_of(exc) == ("InvalidArgument", 400)
+    assert exc.value.response["Error"]["Message"] == "Part number must be an integer between 1 and 10000, inclusive"
+    with pytest.raises(ClientError) as exc:
+        s3.get_object(Bucket=bucket, Key="k", PartNumber=2)
+    assert error_of(exc) == ("InvalidPartNumber", 416)

@@ -338,8 +338,11 @@ def _read(ctx, params: dict, head: bool):
     if part_number is not None:
         if range_header:
             raise InvalidRequest("Cannot specify both Range header and partNumber query parameter")
+        if not 1 <= part_number <= 10000:
+            raise InvalidArgument("Part number must be an integer between 1 and 10000, inclusive",
+                                  ArgumentName="partNumber", ArgumentValue=str(part_number))
         parts = obj.parts or [obj.size]
-        if part_number < 1 or part_number > len(parts):
+        if part_number > len(parts):
             raise InvalidPartNumber("The requested partnumber is not satisfiable", PartNumberRequested=str(part_number),
                                     ActualPartCount=str(len(parts)))
         start = sum(parts[:part_number - 1])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 
+from cloudlet.errors import error_class
 from cloudlet.services.sns import access
 from cloudlet.services.sns.common import (ResourceNotFound, TagLimitExceeded, expire_pending, get_topic, invalid,
                                           is_fifo, page, parse_arn, service)
@@ -12,6 +13,8 @@ from cloudlet.services.sns.policies import effective_topic_delivery_policy, pars
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _FIFO_NAME = re.compile(r"^[A-Za-z0-9_-]{1,251}\.fifo$")
 MAX_TAGS = 50
+MAX_TOPICS, MAX_FIFO_TOPICS = 100_000, 1_000  # per account and region
+TopicLimitExceeded = error_class("TopicLimitExceeded", 403)
 _FEEDBACK = [f"{kind}{what}" for kind in ("Application", "Firehose", "HTTP", "Lambda", "SQS")
              for what in ("SuccessFeedbackRoleArn", "SuccessFeedbackSampleRate", "FailureFeedbackRoleArn")]
 SETTABLE = {"DeliveryPolicy", "DisplayName", "Policy", "TracingConfig", "KmsMasterKeyId", "SignatureVersion",
@@ -103,6 +106,10 @@ def create_topic(ctx, params):
     data_protection = params.get("DataProtectionPolicy") or ""
     if data_protection:
         _check_data_protection(data_protection)
+    owned = service.db.one("SELECT COUNT(*) AS n FROM topics WHERE account=? AND region=? AND (name LIKE '%.fifo')=?",
+                           (ctx.account, ctx.region, fifo))["n"]
+    if owned >= (MAX_FIFO_TOPICS if fifo else MAX_TOPICS):
+        raise TopicLimitExceeded("Topic limit exceeded")
     service.db.execute(
         "INSERT INTO topics (arn, account, region, name, attributes, tags, data_protection, created) "
         "VALUES (?,?,?,?,?,?,?,?)",

@@ -423,3 +423,17 @@ def test_sequence_number_never_issued_is_a_validation_error(ddb, streams, unique
         streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="AFTER_SEQUENCE_NUMBER",
                                    SequenceNumber="9" * 40)
     expect_error(exc, "ValidationException")
+
+
+def test_partiql_in_on_the_partition_key_reads_those_partitions_in_order(ddb, unique_name):
+    name = ddb_helpers.make_table(ddb, (("OrderID", "N"),), name=unique_name("pqin"))
+    for i in (1, 2, 3, 4):
+        ddb.put_item(TableName=name, Item={"OrderID": {"N": str(i)}, "Address": {"M": {"city": S(f"c{i % 2}")}}})
+    query = f"SELECT OrderID FROM \"{name}\" WHERE OrderID IN [1, 2, 3] ORDER BY OrderID DESC"
+    items = ddb.execute_statement(Statement=query)["Items"]
+    assert [i["OrderID"]["N"] for i in items] == ["3", "2", "1"]
+    first = ddb.execute_statement(Statement=query, Limit=2)
+    rest = ddb.execute_statement(Statement=query, NextToken=first["NextToken"])
+    assert [i["OrderID"]["N"] for i in first["Items"] + rest["Items"]] == ["3", "2", "1"]
+    found = ddb.execute_statement(Statement=f"SELECT OrderID FROM \"{name}\" WHERE Address['city'] = 'c1'")["Items"]
+    assert sorted(i["OrderID"]["N"] for i in found) == ["1", "3"]

@@ -222,6 +222,10 @@ class Parser:
             elif self.op("["):
                 self.pos += 1
                 kind, text = self.take()
+                if kind == "string":        # a['name'] is a.name
+                    self.expect_op("]")
+                    elements.append(text[1:-1].replace("''", "'"))
+                    continue
                 if kind != "number" or not text.isdigit():
                     raise ValidationException(MALFORMED + "Expected a list index")
                 self.expect_op("]")
@@ -445,17 +449,23 @@ def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Met
     if start is not None and len(start) != len(columns):
         raise ValidationException("Invalid NextToken")
     ordered = columns
-    if hash_name in equal and table.attr_types[hash_name] in equal[hash_name]:
-        sql += f" AND {columns[0]}=?"       # a query of one partition, in sort key order
-        args.append(V.hash_prefix(V.encode_key_value(equal[hash_name])))
+    kind = table.attr_types[hash_name]
+    partitions = _in_values(st.where, hash_name, kind) if hash_name not in equal else None
+    if hash_name in equal and kind in equal[hash_name]:
+        partitions = [equal[hash_name]]
+    if partitions is not None:
+        sql += f" AND {columns[0]}=?"       # a query of each partition, in sort key order
         ordered = columns[1:]
     descending = st.descending and ordered is not columns
-    if start:
-        sql += f" AND ({', '.join(ordered)}) {'<' if descending else '>'} ({', '.join('?' * len(ordered))})"
-        args += start[len(columns) - len(ordered):]
-    sql += " ORDER BY " + ", ".join(c + (" DESC" if descending else "") for c in ordered)
+    if partitions is None:
+        if start:
+            sql += f" AND ({', '.join(columns)}) > ({', '.join('?' * len(columns))})"
+            args += start
+        rows = storage.db.execute(sql + " ORDER BY " + ", ".join(columns), args)
+    else:
+        rows = _partition_rows(sql, args, ordered, descending, partitions, start)
     items, size, last, read = [], 0, None, 0
-    for *position, data in storage.db.execute(sql, args):
+    for *position, data in rows:
         item = V.loads(data)
         if index is not None:
             item = index.project(item, table)
@@ -477,6 +487,35 @@ def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Met
     if last is not None:
         result["NextToken"] = base64.b64encode(json.dumps([base64.b64encode(p).decode() for p in last]).encode()).decode()
     return result
+
+
+def _in_values(where, name: str, kind: str) -> list | None:
+    """The values of a top-level `name IN [...]` of the WHERE clause (key lookups), or None."""
+    for term in _conjuncts(where):
+        if term[0] == "in" and term[1][0] == "path" and term[1][1] == (name,):
+            values = [v[1] for v in term[2] if v[0] == "value" and kind in v[1]]
+            unique = {V.encode_key_value(v): v for v in values}
+            return [unique[k] for k in sorted(unique)]
+    return None
+
+
+def _partition_rows(sql: str, args: list, ordered: list, descending: bool, partitions: list, start):
+    """Rows of each partition in turn (partitions in key order, reversed for DESC), resuming after
+    the position `start` (the first column is the partition's hash)."""
+    order = " ORDER BY " + ", ".join(c + (" DESC" if descending else "") for c in ordered)
+    hashes = [V.hash_prefix(V.encode_key_value(value)) for value in partitions]
+    if descending:
+        hashes.reverse()
+    if start is not None:
+        if start[0] not in hashes:
+            return
+        hashes = hashes[hashes.index(start[0]):]
+    for position, hk in enumerate(hashes):
+        clause, extra = "", []
+        if position == 0 and start is not None:
+            clause = f" AND ({', '.join(ordered)}) {'<' if descending else '>'} ({', '.join('?' * len(ordered))})"
+            extra = start[1:]
+        yield from storage.db.execute(sql + clause + order, args + [hk] + extra)
 
 
 def _position(token: str) -> list[bytes]:

@@ -437,3 +437,13 @@ def test_partiql_in_on_the_partition_key_reads_those_partitions_in_order(ddb, un
     assert [i["OrderID"]["N"] for i in first["Items"] + rest["Items"]] == ["3", "2", "1"]
     found = ddb.execute_statement(Statement=f"SELECT OrderID FROM \"{name}\" WHERE Address['city'] = 'c1'")["Items"]
     assert sorted(i["OrderID"]["N"] for i in found) == ["1", "3"]
+
+
+def test_partiql_select_by_whole_key_reads_one_item(ddb, unique_name):
+    name = ddb_helpers.make_table(ddb, (("pk", "S"), ("sk", "N")), name=unique_name("pqk"))
+    for i in range(5):
+        ddb.put_item(TableName=name, Item={"pk": S("a"), "sk": {"N": str(i)}, "pad": S("x" * 5000)})
+    resp = ddb.execute_statement(Statement=f"SELECT sk FROM \"{name}\" WHERE pk = 'a' AND sk = 3",
+                                 ReturnConsumedCapacity="TOTAL")
+    assert resp["Items"] == [{"sk": {"N": "3"}}] and "NextToken" not in resp
+    assert resp["ConsumedCapacity"]["CapacityUnits"] == 1.0      # one 5 KB item, eventually consistent

@@ -448,7 +448,7 @@ def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Met
         hash_name = index.hash_name
     if start is not None and len(start) != len(columns):
         raise ValidationException("Invalid NextToken")
-    ordered = columns
+    ordered, sort_value = columns, None
     kind = table.attr_types[hash_name]
     partitions = _in_values(st.where, hash_name, kind) if hash_name not in equal else None
     if hash_name in equal and kind in equal[hash_name]:
@@ -456,6 +456,10 @@ def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Met
     if partitions is not None:
         sql += f" AND {columns[0]}=?"       # a query of each partition, in sort key order
         ordered = columns[1:]
+        sort_name = index.range_name if index is not None else table.range_name
+        if index is None and sort_name in equal and table.attr_types[sort_name] in equal[sort_name]:
+            sql += " AND rk=?"              # the whole key: one item, as GetItem reads it
+            sort_value = V.encode_key_value(equal[sort_name])
     descending = st.descending and ordered is not columns
     if partitions is None:
         if start:
@@ -463,7 +467,7 @@ def _select(ctx, st: Statement, limit: int | None, token: str | None, meter: Met
             args += start
         rows = storage.db.execute(sql + " ORDER BY " + ", ".join(columns), args)
     else:
-        rows = _partition_rows(sql, args, ordered, descending, partitions, start)
+        rows = _partition_rows(sql, args, ordered, descending, partitions, start, sort_value)
     items, size, last, read = [], 0, None, 0
     for *position, data in rows:
         item = V.loads(data)
@@ -499,7 +503,8 @@ def _in_values(where, name: str, kind: str) -> list | None:
     return None
 
 
-def _partition_rows(sql: str, args: list, ordered: list, descending: bool, partitions: list, start):
+def _partition_rows(sql: str, args: list, ordered: list, descending: bool, partitions: list, start,
+                    sort_value: bytes | None):
     """Rows of each partition in turn (partitions in key order, reversed for DESC), resuming after
     the position `start` (the first column is the partition's hash)."""
     order = " ORDER BY " + ", ".join(c + (" DESC" if descending else "") for c in ordered)
@@ -515,7 +520,8 @@ def _partition_rows(sql: str, args: list, ordered: list, descending: bool, parti
         if position == 0 and start is not None:
             clause = f" AND ({', '.join(ordered)}) {'<' if descending else '>'} ({', '.join('?' * len(ordered))})"
             extra = start[1:]
-        yield from storage.db.execute(sql + clause + order, args + [hk] + extra)
+        key = [hk] if sort_value is None else [hk, sort_value]
+        yield from storage.db.execute(sql + clause + order, args + key + extra)
 
 
 def _position(token: str) -> list[bytes]:

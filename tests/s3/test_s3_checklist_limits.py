@@ -6,6 +6,7 @@ import random
 import string
 import urllib.parse
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.config import Config
@@ -86,8 +87,8 @@ def test_bucket_name_of_3_characters_is_the_minimum(s3):
 
 
 def test_listing_pages_hold_at_most_1000_keys(s3, bucket):
-    for i in range(1001):
-        s3.put_object(Bucket=bucket, Key=f"k{i:04d}", Body=b"")
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda i: s3.put_object(Bucket=bucket, Key=f"k{i:04d}", Body=b""), range(1001)))
     first = s3.list_objects_v2(Bucket=bucket, MaxKeys=5000)
     assert (len(first["Contents"]), first["KeyCount"], first["IsTruncated"]) == (1000, 1000, True)
     rest = s3.list_objects_v2(Bucket=bucket, ContinuationToken=first["NextContinuationToken"])
@@ -96,3 +97,45 @@ def test_listing_pages_hold_at_most_1000_keys(s3, bucket):
     assert (len(v1["Contents"]), v1["IsTruncated"]) == (1000, True)
     versions = s3.list_object_versions(Bucket=bucket, MaxKeys=1001)
     assert (len(versions["Versions"]), versions["IsTruncated"]) == (1000, True)
+
+
+def test_key_of_1024_bytes_is_the_maximum(s3, bucket):
+    key = "k" * 1019 + "ü/é"  # 1024 bytes of UTF-8
+    s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"x"
+    with pytest.raises(ClientError) as exc:
+        s3.put_object(Bucket=bucket, Key=key + "x", Body=b"x")
+    assert error_of(exc) == ("KeyTooLongError", 400)
+    error = exc.value.response["Error"]
+    assert (error["Message"], error["Size"], error["MaxSizeAllowed"]) == ("Your key is too long", "1025", "1024")
+
+
+def test_user_metadata_of_2_kb_is_the_maximum(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="ok", Body=b"x", Metadata={"big": "v" * 2045})  # 3 + 2045 = 2048 bytes
+    assert s3.head_object(Bucket=bucket, Key="ok")["Metadata"]["big"] == "v" * 2045
+    with pytest.raises(ClientError) as exc:
+        s3.put_object(Bucket=bucket, Key="too-big", Body=b"x", Metadata={"big": "v" * 2046})
+    assert error_of(exc) == ("MetadataTooLarge", 400)
+    assert exc.value.response["Error"]["MaxSizeAllowed"] == "2048"
+
+
+def test_part_number_10000_is_the_last(s3, bucket):
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="last")["UploadId"]
+    etag = s3.upload_part(Bucket=bucket, Key="last", UploadId=upload_id, PartNumber=10000, Body=b"tail")["ETag"]
+    s3.complete_multipart_upload(Bucket=bucket, Key="last", UploadId=upload_id,
+                                 MultipartUpload={"Parts": [{"ETag": etag, "PartNumber": 10000}]})
+    assert s3.get_object(Bucket=bucket, Key="last")["Body"].read() == b"tail"
+
+
+def test_object_tag_key_128_and_value_256_characters(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="t", Body=b"x")
+    longest = [{"Key": "k" * 128, "Value": "v" * 256}]
+    s3.put_object_tagging(Bucket=bucket, Key="t", Tagging={"TagSet": longest})
+    assert s3.get_object_tagging(Bucket=bucket, Key="t")["TagSet"] == longest
+    for tag, message in (({"Key": "k" * 129, "Value": "v"}, "The TagKey you have provided is invalid"),
+                         ({"Key": "k", "Value": "v" * 257}, "The TagValue you have provided is invalid")):
+        with pytest.raises(ClientError) as exc:
+            s3.put_object_tagging(Bucket=bucket, Key="t", Tagging={"TagSet": [tag]})
+        assert error_of(exc) == ("InvalidTag", 400)
+        assert exc.value.response["Error"]["Message"] == message
+    assert s3.get_object_tagging(Bucket=bucket, Key="t")["TagSet"] == longest

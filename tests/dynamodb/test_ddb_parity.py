@@ -563,3 +563,15 @@ def test_fifth_decrease_of_the_day_waits_an_hour(ddb, advance):
                  "Last decrease at ")
     assert "Coordinated Universal Time. Next decrease can be made at " in exc.value.response["Error"]["Message"]
     ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 20, "WriteCapacityUnits": 10})
+
+
+def test_unused_attribute_definition_with_indexes(raw_ddb):
+    with pytest.raises(ClientError) as exc:
+        raw_ddb.create_table(
+            TableName=f"tbl-{uuid.uuid4().hex[:12]}", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"},
+                                  {"AttributeName": "extra", "AttributeType": "S"}],
+            GlobalSecondaryIndexes=[gsi("by-g", "g", {"ProjectionType": "INCLUDE"})])   # masked by the unused one
+    expect_error(exc, "ValidationException", "One or more parameter values were invalid: Some AttributeDefinitions "
+                 "are not used. AttributeDefinitions: [pk, g, extra], keys used: [pk, g]")

@@ -102,6 +102,17 @@ def build_meta(ctx, params: dict) -> dict:
         defined[definition["AttributeName"]] = definition["AttributeType"]
     schema = params["KeySchema"]
     _check_key_schema(schema, defined)
+    for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        if params.get(kind) == []:
+            raise ValidationException(INVALID + f"List of {kind} is empty")
+    indexes = (params.get("LocalSecondaryIndexes") or []) + (params.get("GlobalSecondaryIndexes") or [])
+    used = list(dict.fromkeys(k["AttributeName"] for key in [schema] + [i["KeySchema"] for i in indexes]
+                              for k in key))
+    if set(defined) - set(used):        # checked before every other index rule, as AWS does
+        raise ValidationException(INVALID + (
+            f"Some AttributeDefinitions are not used. AttributeDefinitions: [{', '.join(defined)}], keys used: "
+            f"[{', '.join(used)}]" if indexes else "Number of attributes in KeySchema does not exactly match number "
+            "of attributes defined in AttributeDefinitions"))
     billing = params.get("BillingMode") or "PROVISIONED"
     throughput = params.get("ProvisionedThroughput")
     if billing == "PROVISIONED" and throughput is None:
@@ -110,9 +121,6 @@ def build_meta(ctx, params: dict) -> dict:
     if billing == "PAY_PER_REQUEST" and throughput is not None:
         raise ValidationException(INVALID + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified "
                                   "when BillingMode is PAY_PER_REQUEST")
-    for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
-        if params.get(kind) == []:
-            raise ValidationException(INVALID + f"List of {kind} is empty")
     lsis = params.get("LocalSecondaryIndexes") or []
     gsis = params.get("GlobalSecondaryIndexes") or []
     if lsis and len(schema) < 2:
@@ -123,14 +131,12 @@ def build_meta(ctx, params: dict) -> dict:
     if len(gsis) > MAX_GSI:
         raise ValidationException(INVALID + f"GlobalSecondaryIndex count exceeds the per-table limit of {MAX_GSI}")
     seen = set()
-    used = {k["AttributeName"] for k in schema}
     for index in lsis + gsis:
         if index["IndexName"] in seen:
             raise ValidationException(INVALID + f"Duplicate index name: {index['IndexName']}")
         seen.add(index["IndexName"])
         _check_key_schema(index["KeySchema"], defined)
         _check_projection(index)
-        used.update(k["AttributeName"] for k in index["KeySchema"])
     for index in lsis:
         hash_name = index["KeySchema"][0]["AttributeName"]
         if hash_name != schema[0]["AttributeName"]:
@@ -147,9 +153,6 @@ def build_meta(ctx, params: dict) -> dict:
         if billing == "PAY_PER_REQUEST" and index.get("ProvisionedThroughput"):
             raise ValidationException(INVALID + f"ProvisionedThroughput should not be specified for index: "
                                       f"{index['IndexName']} when BillingMode is PAY_PER_REQUEST")
-    if set(defined) != used:
-        raise ValidationException(INVALID + "Number of attributes in KeySchema does not exactly match number of "
-                                  "attributes defined in AttributeDefinitions")
     _check_max_throughput(ctx, throughput)
     for index in gsis:
         _check_max_throughput(ctx, index.get("ProvisionedThroughput"), index["IndexName"])

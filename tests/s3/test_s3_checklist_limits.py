@@ -18,13 +18,15 @@ FIVE_GB = 5 * 1024 ** 3
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
 
-def _declared_put(url: str, length: int) -> tuple[int, ET.Element | None]:
+def _declared_put(url: str, length: int, headers: dict | None = None) -> tuple[int, ET.Element | None]:
     """PUT to a presigned URL declaring `length` bytes but sending none; S3 answers from the header."""
     parts = urllib.parse.urlsplit(url)
     conn = http.client.HTTPConnection(parts.netloc, timeout=30)
     try:
         conn.putrequest("PUT", f"{parts.path}?{parts.query}", skip_accept_encoding=True)
         conn.putheader("Content-Length", str(length))
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
         conn.endheaders()
         response = conn.getresponse()
         body = response.read()
@@ -50,6 +52,14 @@ def test_single_put_over_5_gb_is_entity_too_large(signer, bucket, length):
     with pytest.raises(ClientError) as exc:
         signer.head_object(Bucket=bucket, Key="huge")
     assert error_of(exc) == ("404", 404)
+
+
+def test_streamed_put_declaring_over_5_gb_is_entity_too_large(signer, bucket):
+    url = signer.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "huge"})
+    status, error = _declared_put(url, 1024, {"Content-Encoding": "aws-chunked",
+                                              "x-amz-decoded-content-length": str(FIVE_GB + 1)})
+    assert status == 400
+    assert (error.findtext("Code"), error.findtext("ProposedSize")) == ("EntityTooLarge", str(FIVE_GB + 1))
 
 
 def test_upload_part_over_5_gb_is_entity_too_large(signer, s3, bucket):

@@ -691,3 +691,25 @@ def test_website_redirects_keep_the_query_string(server, s3, bucket):
                                                    "Redirect": {"ReplaceKeyPrefixWith": "new/"}}])
     status, headers, _ = _get(server, host, "/old/page.html?a=1&b=2")
     assert (status, headers["location"]) == (301, f"http://{host}:{server.port}/new/page.html?a=1&b=2")
+
+
+def test_actual_request_is_matched_on_its_access_control_request_headers(server, s3, bucket):
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["x-amz-expected-bucket-owner"]}]})
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+
+    def get(headers):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("GET", f"/{bucket}/k", headers={"Origin": "https://example.com", **headers})
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        return {k.lower(): v for k, v in response.getheaders()}
+
+    assert "access-control-allow-origin" not in get({"Access-Control-Request-Headers": "x-amz-request-payer"})
+    allowed = get({"Access-Control-Request-Headers": "X-Amz-Expected-Bucket-Owner"})
+    assert allowed["access-control-allow-headers"] == "x-amz-expected-bucket-owner"
+    assert get({"x-amz-request-payer": "requester"})["access-control-allow-origin"] == "*"

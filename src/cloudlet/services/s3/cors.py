@@ -66,8 +66,7 @@ def preflight(ctx, request, bucket_name: str | None, key: str | None = None) -> 
     if method not in ("GET", "PUT", "HEAD", "POST", "DELETE"):
         raise ServiceError(f"Invalid Access-Control-Request-Method: {method or 'null'}", code="BadRequest",
                            status=400)
-    wanted = [h.strip().lower() for h in request.headers.get("access-control-request-headers", "").split(",")
-              if h.strip()]
+    wanted = _requested_headers(request)
     rule = match_rule(config["CORSRules"], origin, method, wanted)
     if rule is None:
         raise _forbidden(NOT_ALLOWED, method, "OBJECT" if key else "BUCKET")
@@ -83,5 +82,12 @@ def actual_headers(bucket_name: str, request) -> list[tuple[str, str]]:
     # The Access-Control-Request-Method header, when sent, decides the match, as on S3.
     method = request.headers.get("access-control-request-method") or request.method
     method = "GET" if method == "HEAD" else method
-    rule = match_rule(config["CORSRules"], origin, method, [])
-    return rule_headers(rule, origin) if rule else []
+    # So do the Access-Control-Request-Headers, when sent: the request's own headers are not checked.
+    wanted = _requested_headers(request)
+    rule = match_rule(config["CORSRules"], origin, method, wanted)
+    return rule_headers(rule, origin, wanted) if rule else []
+
+
+def _requested_headers(request) -> list[str]:
+    return [h.strip().lower() for h in request.headers.get("access-control-request-headers", "").split(",")
+            if h.strip()]

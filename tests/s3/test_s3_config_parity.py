@@ -713,3 +713,24 @@ def test_actual_request_is_matched_on_its_access_control_request_headers(server,
     allowed = get({"Access-Control-Request-Headers": "X-Amz-Expected-Bucket-Owner"})
     assert allowed["access-control-allow-headers"] == "x-amz-expected-bucket-owner"
     assert get({"x-amz-request-payer": "requester"})["access-control-allow-origin"] == "*"
+
+
+@pytest.mark.parametrize("condition,public", [
+    (None, True),
+    ({"Bool": {"aws:SecureTransport": "true"}}, True),
+    ({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}, True),
+    ({"IpAddress": {"aws:SourceIp": "10.0.0.0/24"}}, False),
+    ({"StringEquals": {"aws:SourceAccount": "123456789012"}}, False),
+    ({"StringLike": {"aws:SourceArn": "arn:aws:cloudfront::*"}}, True),
+])
+def test_policy_status_follows_aws_meaning_of_public(s3, bucket, condition, public):
+    s3.delete_public_access_block(Bucket=bucket)
+    statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+    if condition:
+        statement["Condition"] = condition
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    assert s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"] is public
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={"BlockPublicPolicy": True})
+    if public:
+        assert refused(s3.put_bucket_policy, Bucket=bucket, Policy=json.dumps(
+            {"Version": "2012-10-17", "Statement": [statement]}))[:2] == ("AccessDenied", 403)

@@ -75,15 +75,6 @@ def get_versioning(ctx, params):
 
 # -- policy ---------------------------------------------------------------------------------------------
 
-def _policy_is_public(policy: dict) -> bool:
-    for statement in policy.get("Statement") or []:
-        principal = statement.get("Principal")
-        if statement.get("Effect") == "Allow" and (principal == "*" or (isinstance(principal, dict) and (
-                principal.get("AWS") == "*" or principal.get("AWS") == ["*"]))) and not statement.get("Condition"):
-            return True
-    return False
-
-
 @service.handler("PutBucketPolicy")
 def put_policy(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
@@ -92,7 +83,7 @@ def put_policy(ctx, params):
         text = text.decode()
     policy = bucket_policy.parse(text, bucket.name)
     block = get_config(bucket.name, "public_access_block") or {}
-    if block.get("BlockPublicPolicy") and _policy_is_public(policy):
+    if block.get("BlockPublicPolicy") and bucket_policy.is_public(policy):
         who = ctx.principal.arn if ctx.principal else f"arn:aws:iam::{ctx.account}:root"
         raise AccessDenied(f'User: {who} is not authorized to perform: s3:PutBucketPolicy on resource: '
                            f'"arn:aws:s3:::{bucket.name}" because public policies are blocked by the '
@@ -116,7 +107,7 @@ def get_policy(ctx, params):
 
 @service.handler("GetBucketPolicyStatus")
 def get_policy_status(ctx, params):
-    return {"PolicyStatus": {"IsPublic": _policy_is_public(json.loads(_stored_policy(ctx, params)))}}
+    return {"PolicyStatus": {"IsPublic": bucket_policy.is_public(json.loads(_stored_policy(ctx, params)))}}
 
 
 _deleter("DeleteBucketPolicy", "policy")

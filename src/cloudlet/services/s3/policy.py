@@ -2,6 +2,7 @@
 MalformedPolicy and AWS's wording."""
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from fnmatch import fnmatchcase
@@ -160,3 +161,57 @@ def parse(text: str, bucket: str) -> dict:
     for statement in statements if isinstance(statements, list) else [statements]:
         _check_statement(statement, bucket)
     return policy
+
+
+# Condition keys that, held to fixed values, make an allowing statement non-public (AWS's "The
+# meaning of public"), and the operators that hold a key to the values given.
+_FIXING_KEYS = {"aws:sourcearn", "aws:sourcevpc", "aws:sourcevpce", "aws:sourceowner", "aws:sourceaccount",
+                "aws:userid", "aws:principalorgid", "aws:principalaccount", "aws:principalarn",
+                "s3:dataaccesspointarn", "s3:dataaccesspointaccount"}
+_FIXING_OPERATORS = {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"}
+
+
+def _narrow(cidr: str) -> bool:
+    try:
+        network = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return False
+    return network.prefixlen >= (8 if network.version == 4 else 32)
+
+
+def _fixes_access(condition) -> bool:
+    """Whether a statement's Condition holds some key to fixed values that confine it."""
+    if not isinstance(condition, dict):
+        return False
+    for operator, keys in condition.items():
+        if not isinstance(keys, dict):
+            continue
+        operator = operator.lower()
+        for key, values in keys.items():
+            values = [str(v) for v in (values if isinstance(values, list) else [values])]
+            fixed = all("*" not in v and "?" not in v and "${" not in v for v in values)
+            if key.lower() == "aws:sourceip" and operator == "ipaddress" and all(_narrow(v) for v in values):
+                return True
+            if key.lower() in _FIXING_KEYS and operator in _FIXING_OPERATORS and fixed:
+                return True
+    return False
+
+
+def _everyone(principal) -> bool:
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    aws = principal.get("AWS", [])
+    return any("*" in p for p in (aws if isinstance(aws, list) else [aws]))
+
+
+def is_public(policy: dict) -> bool:
+    """A policy is public when it allows anyone (a principal with a wildcard) without a condition
+    that holds the request to fixed values."""
+    statements = policy.get("Statement") or []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if statement.get("Effect") == "Allow" and _everyone(statement.get("Principal")) and \
+                not _fixes_access(statement.get("Condition")):
+            return True
+    return False

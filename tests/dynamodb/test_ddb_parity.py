@@ -575,3 +575,19 @@ def test_unused_attribute_definition_with_indexes(raw_ddb):
             GlobalSecondaryIndexes=[gsi("by-g", "g", {"ProjectionType": "INCLUDE"})])   # masked by the unused one
     expect_error(exc, "ValidationException", "One or more parameter values were invalid: Some AttributeDefinitions "
                  "are not used. AttributeDefinitions: [pk, g, extra], keys used: [pk, g]")
+
+
+def test_changes_while_a_stream_is_being_enabled(ddb):
+    name = make_table(ddb, ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    desc = ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    label = desc["TableDescription"]["LatestStreamLabel"]
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 2, "WriteCapacityUnits": 2})
+    expect_error(exc, "ResourceInUseException", "Attempt to change a resource which is still in use: A stream status "
+                 f"change is currently in progress. Table: {name} Stream: {label} Operation: ENABLE")
+    with pytest.raises(ClientError) as exc:
+        ddb.delete_table(TableName=name)
+    expect_error(exc, "ResourceInUseException", "Attempt to change a resource which is still in use: Cannot delete "
+                 "table while stream is being enabled/disabled.")
+    wait_all_active(ddb, name)
+    ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 2, "WriteCapacityUnits": 2})

@@ -312,6 +312,7 @@ def _defer_units(entry: dict, new: dict) -> None:
 
 
 def _apply_pending(entry: dict) -> None:
+    entry.pop("_stream_change", None)
     if "_ppr_pending" in entry:
         entry["_ppr_since"] = entry.pop("_ppr_pending")
     pending = entry.pop("_pending_units", None)
@@ -456,8 +457,13 @@ def _check_not_busy(meta: dict, deleting: bool = False, present: set = frozenset
         raise ResourceInUseException(IN_USE + f"Table is being created: {name}")
     if meta.get("_status") != "UPDATING":
         return
+    stream_change = meta.get("_stream_change")        # (operation, stream label) of a stream being (dis)abled
     if deleting:
-        raise ResourceInUseException(IN_USE + f"Table: {name} is in the process of being updated.")
+        raise ResourceInUseException(IN_USE + ("Cannot delete table while stream is being enabled/disabled."
+                                               if stream_change else f"Table: {name} is in the process of being updated."))
+    if stream_change:
+        raise ResourceInUseException(IN_USE + f"A stream status change is currently in progress. Table: {name} "
+                                     f"Stream: {stream_change[1]} Operation: {stream_change[0]}")
     changing = [g for g in meta.get("GlobalSecondaryIndexes", []) if g["IndexStatus"] in ("CREATING", "DELETING")]
     if not changing:
         raise ResourceInUseException(IN_USE + f"Table IOPS are currently being updated. Table: {name}")
@@ -626,6 +632,7 @@ def update_table(ctx, params):
                 if meta.get("_stream"):
                     raise ValidationException(f"Table already has an enabled stream: TableName: {meta['TableName']}")
                 enable_stream(ctx, meta, table.tid, spec["StreamViewType"])
+                meta["_stream_change"] = ("ENABLE", meta["LatestStreamLabel"])
                 busy = True
             else:
                 if spec.get("StreamViewType"):
@@ -634,6 +641,7 @@ def update_table(ctx, params):
                 if not meta.get("_stream"):
                     raise ValidationException(f"Table has no stream to disable: TableName: {meta['TableName']}")
                 disable_stream(ctx, meta)
+                meta["_stream_change"] = ("DISABLE", meta.get("LatestStreamLabel"))
                 busy = True
         new_indexes = []
         for update in params.get("GlobalSecondaryIndexUpdates") or []:

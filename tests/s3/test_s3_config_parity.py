@@ -734,3 +734,16 @@ def test_policy_status_follows_aws_meaning_of_public(s3, bucket, condition, publ
     if public:
         assert refused(s3.put_bucket_policy, Bucket=bucket, Policy=json.dumps(
             {"Version": "2012-10-17", "Statement": [statement]}))[:2] == ("AccessDenied", 403)
+
+
+def test_replication_rule_without_id_gets_one(s3, bucket, unique_name):
+    target = unique_name("dest")
+    s3.create_bucket(Bucket=target)
+    for name in (bucket, target):
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_replication(Bucket=bucket, ReplicationConfiguration={
+        "Role": "arn:aws:iam::000000000000:role/replication", "Rules": [
+            {"Priority": 1, "Status": "Enabled", "Filter": {}, "DeleteMarkerReplication": {"Status": "Disabled"},
+             "Destination": {"Bucket": f"arn:aws:s3:::{target}"}}]})
+    rule = s3.get_bucket_replication(Bucket=bucket)["ReplicationConfiguration"]["Rules"][0]
+    assert len(rule["ID"]) == 48

@@ -12,6 +12,7 @@ from cloudlet.services.s3.errors import (AccessDenied, CrossLocationLoggingProhi
                                          InvalidBucketAclWithObjectOwnership, InvalidBucketState, InvalidRequest,
                                          InvalidS3DestinationBucket, InvalidTargetBucketForLogging, MalformedXML,
                                          TooManyConfigurations, not_found)
+from cloudlet.services.s3.lifecycle import rule_id
 from cloudlet.services.s3.sse import DEFAULT_RULE
 
 MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema"
@@ -244,6 +245,7 @@ def _validate_replication(ctx, bucket, value):
     if bucket.versioning != "Enabled":
         raise InvalidRequest("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
     for rule in value.get("Rules") or []:
+        rule.setdefault("ID", rule_id())
         if "Filter" in rule:
             if "DeleteMarkerReplication" not in rule:
                 raise InvalidRequest("DeleteMarkerReplication must be specified for this version of Cross Region "

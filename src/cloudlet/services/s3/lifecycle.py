@@ -229,8 +229,9 @@ def _validate(rules: list[dict]) -> None:
     _check_versions(rules)
 
 
-def _rule_id() -> str:
-    """An ID like those S3 gives rules sent without one: a version 4 UUID in base64 (48 characters)."""
+def rule_id() -> str:
+    """An ID like those S3 gives lifecycle and replication rules sent without one: a version 4 UUID
+    in base64 (48 characters)."""
     return base64.b64encode(str(uuid.uuid4()).encode()).decode()
 
 
@@ -240,7 +241,7 @@ def put_lifecycle(ctx, params):
     rules = (params.get("LifecycleConfiguration") or {}).get("Rules") or []
     _validate(rules)
     for rule in rules:
-        rule.setdefault("ID", _rule_id())
+        rule.setdefault("ID", rule_id())
     minimum = params.get("TransitionDefaultMinimumObjectSize") or "all_storage_classes_128K"
     if minimum not in service.model.shape_for("TransitionDefaultMinimumObjectSize").enum:
         raise InvalidRequest(f"Invalid TransitionDefaultMinimumObjectSize found: {minimum}")

@@ -458,9 +458,10 @@ def _check_not_busy(meta: dict, deleting: bool = False, present: set = frozenset
     if meta.get("_status") != "UPDATING":
         return
     stream_change = meta.get("_stream_change")        # (operation, stream label) of a stream being (dis)abled
+    if deleting and stream_change:
+        raise ResourceInUseException(IN_USE + "Cannot delete table while stream is being enabled/disabled.")
     if deleting:
-        raise ResourceInUseException(IN_USE + ("Cannot delete table while stream is being enabled/disabled."
-                                               if stream_change else f"Table: {name} is in the process of being updated."))
+        raise ResourceInUseException(IN_USE + f"Table: {name} is in the process of being updated.")
     if stream_change:
         raise ResourceInUseException(IN_USE + f"A stream status change is currently in progress. Table: {name} "
                                      f"Stream: {stream_change[1]} Operation: {stream_change[0]}")
@@ -761,7 +762,8 @@ def _gsi_update(ctx, table: Table, meta: dict, update: dict, now: float, definit
                                       f"{spec['IndexName']}")
         _check_max_throughput(ctx, spec.get("ProvisionedThroughput"), spec["IndexName"])
         known = {a["AttributeName"] for a in meta["AttributeDefinitions"]}
-        meta["AttributeDefinitions"] += [{"AttributeName": k["AttributeName"], "AttributeType": defined[k["AttributeName"]]}
+        meta["AttributeDefinitions"] += [{"AttributeName": k["AttributeName"],
+                                          "AttributeType": defined[k["AttributeName"]]}
                                          for k in spec["KeySchema"] if k["AttributeName"] not in known]
         gsis.append({"IndexName": spec["IndexName"], "KeySchema": spec["KeySchema"], "Projection": spec["Projection"],
                      "ProvisionedThroughput": _throughput(spec.get("ProvisionedThroughput")),

@@ -141,10 +141,11 @@ def test_cli_recursive_copy_move_and_remove(aws_cli, s3, bucket, tmp_path):
 def test_cli_presign_url_is_fetchable(aws_cli, s3, bucket):
     import requests
     s3.put_object(Bucket=bucket, Key="shared.txt", Body=b"presigned by the cli")
-    url = aws_cli("s3", "presign", f"s3://{bucket}/shared.txt", "--expires-in", "300", parse=False).stdout.strip()
-    assert "Signature=" in url  # CLI v1 signs with SigV2 query auth (AWSAccessKeyId, Expires)
+    out = aws_cli("s3", "presign", f"s3://{bucket}/shared.txt", "--expires-in", "3600", parse=False)
+    url = out.stdout.strip()
+    assert "Signature=" in url, (out.stdout, out.stderr)  # CLI v1 signs with SigV2 query auth
     response = requests.get(url, timeout=10)
-    assert response.status_code == 200 and response.content == b"presigned by the cli"
+    assert (response.status_code, response.content) == (200, b"presigned by the cli"), (url, response.text)
 
 
 def test_cli_force_remove_bucket_and_list_buckets(aws_cli, s3, unique_name):

@@ -747,3 +747,27 @@ def test_replication_rule_without_id_gets_one(s3, bucket, unique_name):
              "Destination": {"Bucket": f"arn:aws:s3:::{target}"}}]})
     rule = s3.get_bucket_replication(Bucket=bucket)["ReplicationConfiguration"]["Rules"][0]
     assert len(rule["ID"]) == 48
+
+
+def test_transitions_change_the_storage_class_on_the_server_clock(s3, bucket, advance):
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, TransitionDefaultMinimumObjectSize="varies_by_storage_class",
+                                          LifecycleConfiguration={"Rules": [
+                                              {"ID": "cold", "Status": "Enabled", "Filter": {"Prefix": "logs/"},
+                                               "Transitions": [{"Days": 1, "StorageClass": "GLACIER"}]}]})
+    s3.put_object(Bucket=bucket, Key="logs/a", Body=b"x")
+    s3.put_object(Bucket=bucket, Key="data/b", Body=b"x")
+    assert "StorageClass" not in s3.head_object(Bucket=bucket, Key="logs/a")
+    advance(3 * 86400)
+    assert s3.head_object(Bucket=bucket, Key="logs/a")["StorageClass"] == "GLACIER"
+    assert "StorageClass" not in s3.head_object(Bucket=bucket, Key="data/b")
+    assert refused(s3.get_object, Bucket=bucket, Key="logs/a")[:2] == ("InvalidObjectState", 403)
+
+
+def test_small_objects_stay_put_under_the_default_minimum_size(s3, bucket, advance):
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"ID": "cold", "Status": "Enabled", "Filter": {}, "Transitions": [{"Days": 1, "StorageClass": "GLACIER"}]}]})
+    s3.put_object(Bucket=bucket, Key="small", Body=b"x")
+    s3.put_object(Bucket=bucket, Key="large", Body=b"x" * (128 * 1024))
+    advance(3 * 86400)
+    assert "StorageClass" not in s3.head_object(Bucket=bucket, Key="small")
+    assert s3.head_object(Bucket=bucket, Key="large")["StorageClass"] == "GLACIER"

@@ -274,14 +274,39 @@ def delete_lifecycle(ctx, params):
     return {}
 
 
+def _transition(obj, rules: list[dict], since: float | None, minimum: str, now: float) -> str | None:
+    """The storage class a version has come to by its rules' transitions, if it must move."""
+    if obj.marker:
+        return None
+    due: list[tuple[float, str]] = []
+    for rule in rules:
+        if obj.latest:
+            for t in rule.get("Transitions") or []:
+                when = float(t["Date"]) if "Date" in t else _midnight_after(obj.modified, t.get("Days", 0))
+                due.append((when, t["StorageClass"]))
+        elif since is not None:
+            for t in rule.get("NoncurrentVersionTransitions") or []:
+                due.append((_midnight_after(since, t.get("NoncurrentDays", 0)), t["StorageClass"]))
+    # Objects under 128 KB stay where they are (for every class, or those but the Glacier ones).
+    small = obj.size < 128 * 1024
+    reached = [(when, cls) for when, cls in due if when <= now and not (
+        small and (minimum == "all_storage_classes_128K" or cls not in ("GLACIER", "DEEP_ARCHIVE")))]
+    if not reached:
+        return None
+    target = max(reached)[1]
+    return target if target != obj.storage_class else None
+
+
 def sweep(now: float) -> None:
-    """Apply every bucket's enabled expiration rules as of `now`."""
+    """Apply every bucket's enabled expiration and transition rules as of `now`."""
     from cloudlet.services.s3 import versions
     from cloudlet.services.s3.common import find_bucket
     from cloudlet.services.s3.db import OBJ_COLUMNS, Obj
     for bucket_name, raw in service.db.query("SELECT bucket, value FROM bucket_config WHERE kind='lifecycle'"):
         import json
-        rules = [r for r in json.loads(raw)["Rules"] if r.get("Status") == "Enabled"]
+        config = json.loads(raw)
+        rules = [r for r in config["Rules"] if r.get("Status") == "Enabled"]
+        minimum = config.get("TransitionDefaultMinimumObjectSize", "all_storage_classes_128K")
         bucket = find_bucket(bucket_name)
         if bucket is None or not rules:
             continue
@@ -323,6 +348,11 @@ def sweep(now: float) -> None:
                             noncurrent_seen.get(obj.key, 0) >= kept:
                         versions.remove(obj)
                         break
+            else:
+                target = _transition(obj, [r for r in rules if _filter_matches(r, obj.key, tags, obj.size)],
+                                     newer.get(obj.key), minimum, now)
+                if target:
+                    service.db.execute("UPDATE objects SET storage_class=? WHERE id=?", (target, obj.id))
             newer[obj.key] = obj.modified
             if not obj.latest:
                 noncurrent_seen[obj.key] = noncurrent_seen.get(obj.key, 0) + 1

@@ -360,7 +360,7 @@ def sweep(now: float) -> None:
             days = (rule.get("AbortIncompleteMultipartUpload") or {}).get("DaysAfterInitiation")
             if not days:
                 continue
-            prefix = ((rule.get("Filter") or {}).get("Prefix")) or rule.get("Prefix") or ""
+            prefix = _conditions(rule).get("Prefix") or rule.get("Prefix") or ""
             from cloudlet.services.s3.multipart import drop_upload
             for upload_id, key, initiated in service.db.query(
                     "SELECT upload_id, key, initiated FROM uploads WHERE bucket=?", (bucket_name,)):

@@ -771,3 +771,14 @@ def test_small_objects_stay_put_under_the_default_minimum_size(s3, bucket, advan
     advance(3 * 86400)
     assert "StorageClass" not in s3.head_object(Bucket=bucket, Key="small")
     assert s3.head_object(Bucket=bucket, Key="large")["StorageClass"] == "GLACIER"
+
+
+def test_abort_incomplete_uploads_by_a_prefix_inside_and(s3, bucket, advance):
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"ID": "abort", "Status": "Enabled", "Filter": {"And": {"Prefix": "tmp/", "ObjectSizeGreaterThan": 0}},
+         "Expiration": {"Days": 30}}, {"ID": "uploads", "Status": "Enabled", "Filter": {"Prefix": "tmp/"},
+                                       "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]})
+    kept = s3.create_multipart_upload(Bucket=bucket, Key="keep/a")["UploadId"]
+    s3.create_multipart_upload(Bucket=bucket, Key="tmp/a")
+    advance(3 * 86400)
+    assert [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])] == [kept]

@@ -782,3 +782,9 @@ def test_abort_incomplete_uploads_by_a_prefix_inside_and(s3, bucket, advance):
     s3.create_multipart_upload(Bucket=bucket, Key="tmp/a")
     advance(3 * 86400)
     assert [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])] == [kept]
+
+
+def test_private_canned_acl_is_refused_when_acls_are_disabled(s3, bucket):
+    code, status, error = refused(s3.put_bucket_acl, Bucket=bucket, ACL="private")
+    assert (code, status, error["Message"]) == ("AccessControlListNotSupported", 400, "The bucket does not allow ACLs")
+    s3.put_bucket_acl(Bucket=bucket, ACL="bucket-owner-full-control")

@@ -114,7 +114,10 @@ def grants_from_request(bucket: str, account: str, params: dict, *, for_object: 
     if acl is not None and grants is not None:
         raise InvalidRequest("Specifying both Canned ACLs and Header Grants is not allowed")
     ownership = get_config(bucket, "ownership", NO_OWNERSHIP_CONTROLS)
-    if ownership == "BucketOwnerEnforced" and not (acl in ("private", "bucket-owner-full-control") and grants is None):
+    # With ACLs disabled only bucket-owner-full-control is taken (objects still take `private` here,
+    # though S3 refuses that too).
+    taken = ("bucket-owner-full-control", "private") if for_object else ("bucket-owner-full-control",)
+    if ownership == "BucketOwnerEnforced" and not (acl in taken and grants is None):
         raise AccessControlListNotSupported("The bucket does not allow ACLs")
     result = grants if grants is not None else canned_grants(acl, account)
     block = get_config(bucket, "public_access_block") or {}

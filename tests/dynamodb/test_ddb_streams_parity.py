@@ -447,3 +447,24 @@ def test_partiql_select_by_whole_key_reads_one_item(ddb, unique_name):
                                  ReturnConsumedCapacity="TOTAL")
     assert resp["Items"] == [{"sk": {"N": "3"}}] and "NextToken" not in resp
     assert resp["ConsumedCapacity"]["CapacityUnits"] == 1.0      # one 5 KB item, eventually consistent
+
+
+def test_stream_is_enabling_and_disabling_while_its_table_is_updated_for_it(ddb, streams, unique_name):
+    name = ddb_helpers.make_table(ddb, name=unique_name("sst"))
+
+    def statuses(arn):
+        """(stream status, then the table's): a table still UPDATING afterwards means the stream was mid-change."""
+        stream = streams.describe_stream(StreamArn=arn)["StreamDescription"]["StreamStatus"]
+        return stream, ddb.describe_table(TableName=name)["Table"]["TableStatus"]
+
+    arn = ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})[
+        "TableDescription"]["LatestStreamArn"]
+    stream, table = statuses(arn)
+    assert stream == "ENABLING" if table == "UPDATING" else stream in ("ENABLING", "ENABLED")
+    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=ddb_helpers.FAST)
+    assert statuses(arn)[0] == "ENABLED"
+    ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
+    stream, table = statuses(arn)
+    assert stream == "DISABLING" if table == "UPDATING" else stream in ("DISABLING", "DISABLED")
+    ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=ddb_helpers.FAST)
+    assert statuses(arn)[0] == "DISABLED"

@@ -98,7 +98,7 @@ def describe_stream(ctx, params):
         listed = False
     return {"StreamDescription": {
         "StreamArn": row["arn"], "StreamLabel": row["label"],
-        "StreamStatus": "ENABLED" if row["disabled_at"] is None else "DISABLED",
+        "StreamStatus": _status(ctx, row),
         "StreamViewType": row["view_type"], "CreationRequestDateTime": row["created"],
         "TableName": row["table_name"], "KeySchema": json.loads(row["key_schema"]),
         "Shards": [shard] if listed else []}}
@@ -108,6 +108,21 @@ def _trimmed_through(db, sid: int, now: float) -> int:
     """The last sequence number of the stream already past the 24-hour retention (0 if none)."""
     return db.one("SELECT COALESCE(MAX(seq), 0) FROM stream_records WHERE sid=? AND created < ?",
                   (sid, now - RETENTION))[0]
+
+
+def _status(ctx, row) -> str:
+    """ENABLED or DISABLED; ENABLING/DISABLING while its table is still being created or updated for it."""
+    from cloudlet.services.dynamodb import storage
+    from cloudlet.services.dynamodb.tables import settle
+    table = storage.find(ctx.account, ctx.region, row["table_name"])
+    if table is not None and table.meta.get("LatestStreamLabel") == row["label"]:
+        meta = settle(ctx, table).meta
+        change = list(meta.get("_stream_change") or ())
+        if change == ["ENABLE", row["label"]] or (meta.get("_status") == "CREATING" and row["disabled_at"] is None):
+            return "ENABLING"
+        if change == ["DISABLE", row["label"]]:
+            return "DISABLING"
+    return "ENABLED" if row["disabled_at"] is None else "DISABLED"
 
 
 def _iterator(arn: str, sid: int, after: int, now: float) -> str:

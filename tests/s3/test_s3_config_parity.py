@@ -788,3 +788,18 @@ def test_private_canned_acl_is_refused_when_acls_are_disabled(s3, bucket):
     code, status, error = refused(s3.put_bucket_acl, Bucket=bucket, ACL="private")
     assert (code, status, error["Message"]) == ("AccessControlListNotSupported", 400, "The bucket does not allow ACLs")
     s3.put_bucket_acl(Bucket=bucket, ACL="bucket-owner-full-control")
+
+
+def test_create_bucket_with_a_public_acl_is_refused_by_default_block_public_access(s3, unique_name):
+    name = unique_name("pub")
+    code, status, error = refused(s3.create_bucket, Bucket=name, ObjectOwnership="ObjectWriter", ACL="public-read")
+    assert (code, status, error["Message"]) == ("InvalidBucketAclWithBlockPublicAccessError", 400,
+                                                "Bucket cannot have public ACLs set with BlockPublicAccess enabled")
+    code, status, _ = refused(s3.create_bucket, Bucket=name, ObjectOwnership="ObjectWriter",
+                              GrantRead='uri="http://acs.amazonaws.com/groups/global/AllUsers"')
+    assert (code, status) == ("InvalidBucketAclWithBlockPublicAccessError", 400)
+    assert refused(s3.create_bucket, Bucket=name, ACL="public-read")[0] == "InvalidBucketAclWithObjectOwnership"
+    s3.create_bucket(Bucket=name, ObjectOwnership="ObjectWriter",
+                     GrantRead='uri="http://acs.amazonaws.com/groups/s3/LogDelivery"')
+    assert [g["Grantee"].get("URI") for g in s3.get_bucket_acl(Bucket=name)["Grants"]] == [
+        "http://acs.amazonaws.com/groups/s3/LogDelivery"]

@@ -8,11 +8,13 @@ import re
 from cloudlet.protocols.serialize import to_xml, xml_namespace
 from cloudlet.http import Response
 from cloudlet.services.s3 import db
+from cloudlet.services.s3.acl import CANNED, canned_grants, grants_others, header_grants, is_public
 from cloudlet.services.s3.common import (forget_cached, get_bucket, get_config, service, set_config, to_dt,
                                          validate_tags)
 from cloudlet.services.s3.errors import (BadRequest, BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty,
                                          IllegalLocationConstraint, InvalidArgument,
-                                         InvalidBucketAclWithObjectOwnership, InvalidBucketName,
+                                         InvalidBucketAclWithBlockPublicAccess,
+                                         InvalidBucketAclWithObjectOwnership, InvalidBucketName, InvalidRequest,
                                          InvalidLocationConstraint, InvalidTag)
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -57,6 +59,30 @@ def create_bucket(ctx, params):
         region = constraint
     if region == "EU":
         region = "eu-west-1"
+    ownership = params.get("ObjectOwnership", "BucketOwnerEnforced")
+    if ownership not in OWNERSHIPS:
+        raise InvalidArgument(f"Invalid x-amz-object-ownership header: {ownership}",
+                              ArgumentName="x-amz-object-ownership")
+    acl, grants = params.get("ACL"), header_grants(params)
+    if acl is not None and acl not in CANNED:
+        raise InvalidArgument("", ArgumentName="x-amz-acl", ArgumentValue=acl)
+    if acl is not None and grants is not None:
+        raise InvalidRequest("Specifying both Canned ACLs and Header Grants is not allowed")
+    if ownership == "BucketOwnerEnforced" and (acl and acl != "private" or grants_others(grants, ctx.account)):
+        raise InvalidBucketAclWithObjectOwnership(
+            "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+    if acl or grants:
+        grants = grants or canned_grants(acl, ctx.account)
+        if is_public(grants):   # new buckets block public access
+            raise InvalidBucketAclWithBlockPublicAccess("Bucket cannot have public ACLs set with BlockPublicAccess "
+                                                        "enabled")
+    tags = (params.get("CreateBucketConfiguration") or {}).get("Tags") or []
+    if len(tags) > 50:
+        raise BadRequest("Bucket tag count cannot be greater than 50")
+    if any(t.get("Key", "").lower().startswith("aws:") for t in tags):
+        raise InvalidTag('User-defined tag keys can\'t start with "aws:". This prefix is reserved for system tags. '
+                         'Remove "aws:" from your tag keys and try again.')
+    validate_tags(tags, object_tags=False)
     existing = service.db.one("SELECT account, region FROM buckets WHERE name=?", (name,))
     if existing is not None:
         if existing[0] != ctx.account:
@@ -67,22 +93,6 @@ def create_bucket(ctx, params):
             return {"Location": f"/{name}"}
         raise BucketAlreadyOwnedByYou(
             "Your previous request to create the named bucket succeeded and you already own it.", BucketName=name)
-    ownership = params.get("ObjectOwnership", "BucketOwnerEnforced")
-    if ownership not in OWNERSHIPS:
-        raise InvalidArgument(f"Invalid x-amz-object-ownership header: {ownership}",
-                              ArgumentName="x-amz-object-ownership")
-    acl = params.get("ACL")
-    if ownership == "BucketOwnerEnforced" and (acl and acl != "private" or any(
-            params.get(g) for g in ("GrantFullControl", "GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP"))):
-        raise InvalidBucketAclWithObjectOwnership(
-            "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
-    tags = (params.get("CreateBucketConfiguration") or {}).get("Tags") or []
-    if len(tags) > 50:
-        raise BadRequest("Bucket tag count cannot be greater than 50")
-    if any(t.get("Key", "").lower().startswith("aws:") for t in tags):
-        raise InvalidTag('User-defined tag keys can\'t start with "aws:". This prefix is reserved for system tags. '
-                         'Remove "aws:" from your tag keys and try again.')
-    validate_tags(tags, object_tags=False)
     lock = bool(params.get("ObjectLockEnabledForBucket"))
     forget_cached()
     with service.db.transaction():
@@ -98,9 +108,8 @@ def create_bucket(ctx, params):
             set_config(name, "location_constraint", "EU")
         if tags:
             set_config(name, "tagging", {"TagSet": tags})
-        if acl and acl != "private":
-            from cloudlet.services.s3.acl import canned_grants
-            set_config(name, "acl", canned_grants(acl, ctx.account))
+        if grants and grants != canned_grants("private", ctx.account):
+            set_config(name, "acl", grants)
     location = f"/{name}" if region == "us-east-1" else f"http://{name}.s3.amazonaws.com/"
     return {"Location": location}
 

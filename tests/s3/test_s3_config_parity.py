@@ -215,11 +215,15 @@ INDEX = {"Suffix": "index.html"}
     ({"IndexDocument": INDEX, "RoutingRules": [{"Condition": {}, "Redirect": {"HostName": "example.com"}}]},
      ("InvalidRequest", "Condition cannot be empty. To redirect all requests without a condition, the condition "
                         "element shouldn't be present.")),
+    ({"IndexDocument": INDEX, "RoutingRules": []}, ("MalformedXML", None)),
     ({"RedirectAllRequestsTo": {"HostName": "example.com", "Protocol": "ftp"}},
      ("InvalidRequest", "Invalid protocol, protocol can be http or https. If not defined the protocol will be "
                         "selected automatically.")),
 ])
 def test_website_configuration_faults(s3, bucket, config, expected):
+    if expected[1] is None:
+        assert refused(s3.put_bucket_website, Bucket=bucket, WebsiteConfiguration=config)[:2] == (expected[0], 400)
+        return
     code, status, error = refused(s3.put_bucket_website, Bucket=bucket, WebsiteConfiguration=config)
     assert (code, status, error["Message"]) == (expected[0], 400, expected[1])
 

@@ -187,6 +187,8 @@ def _validate_website(ctx, bucket, value):
     if "ErrorDocument" in value and not (value["ErrorDocument"] or {}).get("Key"):
         raise MalformedXML(MALFORMED)
     rules = value.get("RoutingRules")
+    if rules == []:
+        raise MalformedXML(MALFORMED)
     if rules is not None and len(rules) > 50:
         raise InvalidRequest(f"{len(rules)} routing rules provided, the number of routing rules in a website "
                              "configuration is limited to 50.")

@@ -81,7 +81,8 @@ def test_well_formed_policies_are_accepted(s3, bucket):
                     {"Action": "s3:Get*", "Resource": f"arn:aws:s3:::{bucket}"},
                     {"Effect": "Deny", "Principal": "*", "Action": "s3:*",
                      "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-                    {"Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject"}):
+                    {"Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject"},
+                    {"Principal": {"AWS": ["123456789012", "arn:aws-us-gov:iam::123456789012:role/reader"]}}):
         s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, **changes))
 
 

@@ -44,7 +44,7 @@ ListStorageLensConfigurations CreateMultiRegionAccessPoint ListMultiRegionAccess
 """.split()
 ACTIONS = {f"s3:{name}".lower(): kind for kind, names in (("bucket", _BUCKET_ACTIONS), ("object", _OBJECT_ACTIONS),
                                                            ("other", _OTHER_ACTIONS)) for name in names}
-_ACCOUNT = re.compile(r"^(\d{12}|arn:aws:iam::(\d{12}|aws):\S+|arn:aws:sts::\d{12}:\S+)$")
+_ACCOUNT = re.compile(r"^(\d{12}|arn:aws[a-z-]*:iam::(\d{12}|aws):\S+|arn:aws[a-z-]*:sts::\d{12}:\S+)$")
 
 
 MAX_SIZE = 20480

@@ -591,3 +591,15 @@ def test_changes_while_a_stream_is_being_enabled(ddb):
                  "table while stream is being enabled/disabled.")
     wait_all_active(ddb, name)
     ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 2, "WriteCapacityUnits": 2})
+
+
+def test_deletion_protection_changes_15_seconds_apart(ddb, advance):
+    name = make_table(ddb)
+    ddb.update_table(TableName=name, DeletionProtectionEnabled=True)
+    ddb.update_table(TableName=name, DeletionProtectionEnabled=True)        # the same value again is fine
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, DeletionProtectionEnabled=False)
+    expect_error(exc, "ThrottlingException", f"Deletion protection setting for table {name} modified within the "
+                 "previous 15000 milliseconds. Please try again after ")
+    advance(15)
+    ddb.update_table(TableName=name, DeletionProtectionEnabled=False)

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from .errors import (LimitExceededException, ResourceInUseException, ResourceNotFoundException,
                      ValidationException)
-from cloudlet.errors import NotImplementedOperation
+from cloudlet.errors import NotImplementedOperation, error_class
 
 from .storage import Table, table_name_of
 from . import service, storage
@@ -494,6 +494,8 @@ UPDATE_FIELDS = ("ProvisionedThroughput", "BillingMode", "UpdateStreamEnabled", 
                  "SSESpecification", "ReplicaUpdates", "MultiAccountReplicaReady", "ReplicaTransitRoleArn",
                  "MultiRegionConsistency", "DeletionProtectionEnabled", "OnDemandThroughput", "WarmThroughput",
                  "TableClass")
+PROTECTION_COOLDOWN = 15          # seconds between two changes of DeletionProtectionEnabled
+ThrottlingException = error_class("ThrottlingException")
 ONLY_ONE_INDEX = "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table"
 
 
@@ -609,8 +611,16 @@ def update_table(ctx, params):
         busy = True
     if billing or throughput:
         _keep_warm(meta, warm_before)
-    if params.get("DeletionProtectionEnabled") is not None:
-        meta["DeletionProtectionEnabled"] = params["DeletionProtectionEnabled"]
+    protect = params.get("DeletionProtectionEnabled")
+    if protect is not None and protect != meta.get("DeletionProtectionEnabled", False):
+        since = meta.get("_protection_changed")
+        if since is not None and now - since < PROTECTION_COOLDOWN:
+            after = datetime.fromtimestamp(since + PROTECTION_COOLDOWN, tz=timezone.utc)
+            raise ThrottlingException(
+                f"Deletion protection setting for table {meta['TableName']} modified within the previous "
+                f"{PROTECTION_COOLDOWN * 1000} milliseconds. Please try again after "
+                f"{after:%Y-%m-%dT%H:%M:%S}.{after.microsecond // 1000:03d}")
+        meta["DeletionProtectionEnabled"], meta["_protection_changed"] = protect, now
     if params.get("TableClass"):
         changes = [t for t in meta.get("_class_changes", []) if now - t < 30 * 86400]
         if len(changes) >= 2:

@@ -808,3 +808,14 @@ def test_create_bucket_with_a_public_acl_is_refused_by_default_block_public_acce
                      GrantRead='uri="http://acs.amazonaws.com/groups/s3/LogDelivery"')
     assert [g["Grantee"].get("URI") for g in s3.get_bucket_acl(Bucket=name)["Grants"]] == [
         "http://acs.amazonaws.com/groups/s3/LogDelivery"]
+
+
+def test_intelligent_tiering_archive_days_have_minimums(s3, bucket):
+    code, status, error = refused(s3.put_bucket_intelligent_tiering_configuration, Bucket=bucket, Id="t",
+                                  IntelligentTieringConfiguration={"Id": "t", "Status": "Enabled", "Tierings": [
+                                      {"Days": 1, "AccessTier": "ARCHIVE_ACCESS"}]})
+    assert (code, status, error["Message"]) == ("InvalidArgument", 400,
+                                                "Days specified in ARCHIVE_ACCESS tier should not be less than 90.")
+    s3.put_bucket_intelligent_tiering_configuration(Bucket=bucket, Id="t", IntelligentTieringConfiguration={
+        "Id": "t", "Status": "Enabled", "Tierings": [{"Days": 90, "AccessTier": "ARCHIVE_ACCESS"},
+                                                    {"Days": 180, "AccessTier": "DEEP_ARCHIVE_ACCESS"}]})

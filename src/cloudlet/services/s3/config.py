@@ -367,6 +367,19 @@ def _same_id(params: dict, value: dict) -> None:
         raise MalformedXML(MALFORMED)
 
 
+TIERING_MINIMUM_DAYS = {"ARCHIVE_ACCESS": 90, "DEEP_ARCHIVE_ACCESS": 180}
+
+
+def _validate_intelligent_tiering(params: dict, value: dict) -> None:
+    _same_id(params, value)
+    for tiering in value.get("Tierings") or []:
+        minimum = TIERING_MINIMUM_DAYS.get(tiering.get("AccessTier"))
+        if minimum is None:
+            raise MalformedXML(MALFORMED)
+        if tiering.get("Days", 0) < minimum:
+            raise InvalidArgument(f"Days specified in {tiering['AccessTier']} tier should not be less than {minimum}.")
+
+
 def _validate_inventory(params: dict, value: dict) -> None:
     destination = (value.get("Destination") or {}).get("S3BucketDestination") or {}
     if destination.get("Format") not in ("CSV", "ORC", "Parquet") or not destination.get("Bucket") or \
@@ -433,7 +446,7 @@ _by_id("analytics", "AnalyticsConfiguration", "Analytics", "AnalyticsConfigurati
 _by_id("metrics", "MetricsConfiguration", "Metrics", "MetricsConfigurationList")
 _by_id("inventory", "InventoryConfiguration", "Inventory", "InventoryConfigurationList", _validate_inventory)
 _by_id("intelligent_tiering", "IntelligentTieringConfiguration", "IntelligentTiering",
-       "IntelligentTieringConfigurationList")
+       "IntelligentTieringConfigurationList", _validate_intelligent_tiering)
 
 
 def tags_output(bucket_name: str) -> list:

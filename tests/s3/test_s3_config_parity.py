@@ -127,6 +127,7 @@ def _rule(**fields):
     ([_rule(Filter={"ObjectSizeLessThan": 10}, Expiration={"ExpiredObjectDeleteMarker": False})],
      ("InvalidRequest", "ExpiredObjectDeleteMarker cannot be specified with Object Size.")),
     ([_rule(NoncurrentVersionExpiration={})], ("MalformedXML", None)),
+    ([_rule(Transitions=[{"Days": 30, "StorageClass": "STANDARD"}])], ("MalformedXML", None)),
     ([_rule(Filter={"ObjectSizeGreaterThan": 10}, AbortIncompleteMultipartUpload={"DaysAfterInitiation": 1})],
      ("InvalidRequest", "AbortIncompleteMultipartUpload cannot be specified with Object Size.")),
     ([{"ID": "a", "Status": "Enabled", "Prefix": "x",

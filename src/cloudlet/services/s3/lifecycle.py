@@ -160,6 +160,10 @@ def _check_noncurrent_and_abort(rule: dict) -> None:
 
 def _check_transitions(rule: dict) -> None:
     transitions = rule.get("Transitions") or []
+    classes = service.model.shape_for("TransitionStorageClass").enum
+    if any(t.get("StorageClass") not in classes
+           for t in transitions + (rule.get("NoncurrentVersionTransitions") or [])):
+        raise MalformedXML(MALFORMED)
     for transition in transitions:
         if transition.get("Days", 0) < 0:
             raise InvalidArgument("'Days' in Transition action must be nonnegative")

@@ -820,3 +820,16 @@ def test_intelligent_tiering_archive_days_have_minimums(s3, bucket):
     s3.put_bucket_intelligent_tiering_configuration(Bucket=bucket, Id="t", IntelligentTieringConfiguration={
         "Id": "t", "Status": "Enabled", "Tierings": [{"Days": 90, "AccessTier": "ARCHIVE_ACCESS"},
                                                     {"Days": 180, "AccessTier": "DEEP_ARCHIVE_ACCESS"}]})
+
+
+def test_bucket_abac_turns_off_bucket_tagging_calls(s3, bucket):
+    assert s3.get_bucket_abac(Bucket=bucket)["AbacStatus"] == {"Status": "Disabled"}
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "team", "Value": "a"}]})
+    s3.put_bucket_abac(Bucket=bucket, AbacStatus={"Status": "Enabled"})
+    assert s3.get_bucket_abac(Bucket=bucket)["AbacStatus"] == {"Status": "Enabled"}
+    code, status, error = refused(s3.put_bucket_tagging, Bucket=bucket, Tagging={"TagSet": []})
+    assert (code, status) == ("BadRequest", 400)
+    assert error["Message"].startswith("This S3 general purpose bucket has attribute-based access control (ABAC) "
+                                       "enabled. To add tags to this bucket, initiate a TagResource request.")
+    assert refused(s3.delete_bucket_tagging, Bucket=bucket)[:2] == ("BadRequest", 400)
+    assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == [{"Key": "team", "Value": "a"}]

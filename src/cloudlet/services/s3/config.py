@@ -7,11 +7,12 @@ import json
 
 from cloudlet.services.s3 import policy as bucket_policy
 from cloudlet.services.s3.acl import grants_others
-from cloudlet.services.s3.common import find_bucket, forget_cached, get_bucket, get_config, service, set_config, tag_set, validate_tags
-from cloudlet.services.s3.errors import (AccessDenied, CrossLocationLoggingProhibitted, IdMismatch, InvalidArgument,
-                                         InvalidBucketAclWithObjectOwnership, InvalidBucketState, InvalidRequest,
-                                         InvalidS3DestinationBucket, InvalidTargetBucketForLogging, MalformedXML,
-                                         TooManyConfigurations, not_found)
+from cloudlet.services.s3.common import (find_bucket, forget_cached, get_bucket, get_config, service, set_config,
+                                         tag_set, validate_tags)
+from cloudlet.services.s3.errors import (AccessDenied, BadRequest, CrossLocationLoggingProhibitted, IdMismatch,
+                                         InvalidArgument, InvalidBucketAclWithObjectOwnership, InvalidBucketState,
+                                         InvalidRequest, InvalidS3DestinationBucket, InvalidTargetBucketForLogging,
+                                         MalformedXML, TooManyConfigurations, not_found)
 from cloudlet.services.s3.lifecycle import rule_id
 from cloudlet.services.s3.sse import DEFAULT_RULE
 
@@ -278,8 +279,19 @@ def _validate_payment(ctx, bucket, value):
         raise MalformedXML(MALFORMED)
 
 
+ABAC_ENABLED = "This S3 general purpose bucket has attribute-based access control (ABAC) enabled."
+
+
 def _validate_tagging(ctx, bucket, value):
+    if (get_config(bucket.name, "abac") or {}).get("Status") == "Enabled":
+        raise BadRequest(f"{ABAC_ENABLED} To add tags to this bucket, initiate a TagResource request. To delete tags "
+                         "from this bucket, initiate an UntagResource request.")
     validate_tags(value.get("TagSet") or [], object_tags=False)
+
+
+def _validate_abac(ctx, bucket, value):
+    if value.get("Status") not in ("Enabled", "Disabled"):
+        raise MalformedXML(MALFORMED)
 
 
 _simple("cors", "CORSConfiguration", "PutBucketCors", "GetBucketCors", "DeleteBucketCors",
@@ -302,8 +314,19 @@ _simple("accelerate", "AccelerateConfiguration", "PutBucketAccelerateConfigurati
         "GetBucketAccelerateConfiguration", None, None, validate=_validate_accelerate)
 _simple("request_payment", "RequestPaymentConfiguration", "PutBucketRequestPayment", "GetBucketRequestPayment",
         None, None, validate=_validate_payment, default={"Payer": "BucketOwner"})
-_simple("tagging", "Tagging", "PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging",
+_simple("tagging", "Tagging", "PutBucketTagging", "GetBucketTagging", None,
         ("NoSuchTagSet", "The TagSet does not exist"), validate=_validate_tagging)
+_simple("abac", "AbacStatus", "PutBucketAbac", "GetBucketAbac", None, None, "AbacStatus", validate=_validate_abac,
+        default={"Status": "Disabled"})
+
+
+@service.handler("DeleteBucketTagging")
+def delete_tagging(ctx, params):
+    bucket = get_bucket(ctx, params["Bucket"])
+    if (get_config(bucket.name, "abac") or {}).get("Status") == "Enabled":
+        raise BadRequest(f"{ABAC_ENABLED} To delete tags from this bucket, initiate an UntagResource request.")
+    set_config(bucket.name, "tagging", None)
+    return {}
 
 
 # Ownership controls live in the "ownership" setting used by ACL checks.

@@ -25,6 +25,7 @@ PutMetricsConfiguration GetReplicationConfiguration PutReplicationConfiguration 
 GetBucketMetadataTableConfiguration CreateBucketMetadataTableConfiguration DeleteBucketMetadataTableConfiguration
 UpdateBucketMetadataInventoryTableConfiguration UpdateBucketMetadataJournalTableConfiguration
 ListTagsForResource TagResource UntagResource PutBucketNotificationConfiguration GetBucketNotificationConfiguration
+PauseReplication PutBucketABAC GetBucketABAC
 """.split()
 _OBJECT_ACTIONS = """
 AbortMultipartUpload BypassGovernanceRetention DeleteObject DeleteObjectTagging DeleteObjectVersion
@@ -33,7 +34,7 @@ GetObjectTagging GetObjectTorrent GetObjectVersion GetObjectVersionAcl GetObject
 GetObjectVersionForReplication GetObjectVersionTagging GetObjectVersionTorrent InitiateReplication
 ListMultipartUploadParts ObjectOwnerOverrideToBucketOwner PutObject PutObjectAcl PutObjectLegalHold
 PutObjectRetention PutObjectTagging PutObjectVersionAcl PutObjectVersionTagging ReplicateDelete ReplicateObject
-ReplicateTags RestoreObject RenameObject
+ReplicateTags RestoreObject RenameObject UpdateObjectEncryption
 """.split()
 # Real actions on other resources (the account, access points, jobs): never on a bucket's.
 _OTHER_ACTIONS = """

@@ -245,9 +245,12 @@ def _validate_ownership(ctx, bucket, value):
 
 
 def _validate_replication(ctx, bucket, value):
+    rules = value.get("Rules") or []
+    if not rules or len(rules) > 1000 or any(r.get("Status") not in ("Enabled", "Disabled") for r in rules):
+        raise MalformedXML(MALFORMED)
     if bucket.versioning != "Enabled":
         raise InvalidRequest("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
-    for rule in value.get("Rules") or []:
+    for rule in rules:
         rule.setdefault("ID", rule_id())
         if "Filter" in rule:
             if "DeleteMarkerReplication" not in rule:

@@ -837,3 +837,12 @@ def test_bucket_abac_turns_off_bucket_tagging_calls(s3, bucket):
                                        "enabled. To add tags to this bucket, initiate a TagResource request.")
     assert refused(s3.delete_bucket_tagging, Bucket=bucket)[:2] == ("BadRequest", 400)
     assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == [{"Key": "team", "Value": "a"}]
+
+
+def test_notification_configuration_without_id_gets_a_base64_uuid(client, s3, bucket, unique_name):
+    arn = f"arn:aws:sns:us-east-1:000000000000:{unique_name('t')}"
+    s3.put_bucket_notification_configuration(Bucket=bucket, SkipDestinationValidation=True, NotificationConfiguration={
+        "TopicConfigurations": [{"TopicArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+    config_id = s3.get_bucket_notification_configuration(Bucket=bucket)["TopicConfigurations"][0]["Id"]
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}",
+                        base64.b64decode(config_id).decode())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-import uuid
 from datetime import datetime, timezone
 from urllib.parse import quote_plus
 
@@ -13,6 +12,7 @@ from cloudlet.errors import ServiceError
 from cloudlet.services.s3.common import get_bucket, get_config, service, set_config
 from cloudlet.services.s3.db import canonical_id
 from cloudlet.services.s3.errors import InvalidArgument
+from cloudlet.services.s3.lifecycle import rule_id
 
 log = logging.getLogger("cloudlet.s3.events")
 KINDS = (("QueueConfigurations", "QueueArn", "sqs"), ("TopicConfigurations", "TopicArn", "sns"),
@@ -141,7 +141,7 @@ async def _validate(ctx, config: dict, check_destinations: bool = True) -> None:
                                           "two rules if the prefixes are overlapping for the same event type.",
                                           ArgumentName="Event", ArgumentValue=arn)
             seen.append((prefix, suffix, item.get("Events") or []))
-            item.setdefault("Id", str(uuid.uuid4()))
+            item.setdefault("Id", rule_id())   # S3's made-up ids are base64 UUIDs
     if not check_destinations:
         return
     # Every destination is checked, and all that fail are named: ArgumentName1, ArgumentValue1, ...

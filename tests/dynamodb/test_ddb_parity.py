@@ -603,3 +603,15 @@ def test_deletion_protection_changes_15_seconds_apart(ddb, advance):
                  "previous 15000 milliseconds. Please try again after ")
     advance(15)
     ddb.update_table(TableName=name, DeletionProtectionEnabled=False)
+
+
+def test_table_class_no_op_and_echo(ddb):
+    name = make_table(ddb)
+    desc = ddb.update_table(TableName=name, TableClass="STANDARD")["TableDescription"]
+    assert desc["TableStatus"] == "UPDATING" and "TableClassSummary" not in desc
+    table = ddb.describe_table(TableName=name)["Table"]
+    assert table["TableStatus"] == "ACTIVE" and "TableClassSummary" not in table   # STANDARD was already the class
+    desc = ddb.update_table(TableName=name, TableClass="STANDARD_INFREQUENT_ACCESS")["TableDescription"]
+    assert "TableClassSummary" not in desc                                       # the old class, until done
+    table = wait_all_active(ddb, name)
+    assert table["TableClassSummary"]["TableClass"] == "STANDARD_INFREQUENT_ACCESS"

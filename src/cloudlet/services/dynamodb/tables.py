@@ -313,6 +313,8 @@ def _defer_units(entry: dict, new: dict) -> None:
 
 def _apply_pending(entry: dict) -> None:
     entry.pop("_stream_change", None)
+    if "_pending_class" in entry:
+        entry["TableClass"] = entry.pop("_pending_class")
     if "_ppr_pending" in entry:
         entry["_ppr_since"] = entry.pop("_ppr_pending")
     pending = entry.pop("_pending_units", None)
@@ -626,9 +628,10 @@ def update_table(ctx, params):
         if len(changes) >= 2:
             raise LimitExceededException("Subscriber limit exceeded: Updates to TableClass are limited to 2 times in "
                                          "30 day(s).")
-        meta["_class_changes"] = changes + [now]
-        meta["TableClass"] = params["TableClass"]
-        busy = True
+        if params["TableClass"] != meta.get("TableClass", "STANDARD"):    # the class the table has is a no-op
+            meta["_class_changes"] = changes + [now]
+            meta["_pending_class"] = params["TableClass"]               # reported once UPDATING ends
+            busy = True
     if meta["BillingMode"] == "PROVISIONED" and params.get("OnDemandThroughput"):
         unit = next(iter(params["OnDemandThroughput"]), "MaxReadRequestUnits")
         raise ValidationException(INVALID + f"{unit} for OnDemandThroughput cannot be specified when the table "
@@ -679,7 +682,9 @@ def update_table(ctx, params):
         table = storage.save_table(table)
         for name in new_indexes:
             storage.rebuild_index(table, table.index(name))
-    return {"TableDescription": describe(ctx, table)}
+    # A billing mode or table class request answers UPDATING even when it changes nothing, as AWS's does.
+    answered = "UPDATING" if present & {"BillingMode", "TableClass"} else None
+    return {"TableDescription": describe(ctx, table, answered)}
 
 
 def _check_will_change(what: str, of: str, current: dict, requested: dict) -> None:

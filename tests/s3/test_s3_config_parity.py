@@ -128,6 +128,8 @@ def _rule(**fields):
      ("InvalidRequest", "ExpiredObjectDeleteMarker cannot be specified with Object Size.")),
     ([_rule(NoncurrentVersionExpiration={})], ("MalformedXML", None)),
     ([_rule(Transitions=[{"Days": 30, "StorageClass": "STANDARD"}])], ("MalformedXML", None)),
+    ([_rule(NoncurrentVersionTransitions=[{"NoncurrentDays": -1, "StorageClass": "GLACIER"}])],
+     ("InvalidArgument", "'NoncurrentDays' in NoncurrentVersionTransition action must be nonnegative")),
     ([_rule(Filter={"ObjectSizeGreaterThan": 10}, AbortIncompleteMultipartUpload={"DaysAfterInitiation": 1})],
      ("InvalidRequest", "AbortIncompleteMultipartUpload cannot be specified with Object Size.")),
     ([{"ID": "a", "Status": "Enabled", "Prefix": "x",

@@ -173,6 +173,10 @@ def _check_transitions(rule: dict) -> None:
             raise InvalidArgument(f"'Days' in Transition action must be greater than or equal to {minimum} for "
                                   f"storageClass '{transition['StorageClass']}'", ArgumentName="Days",
                                   ArgumentValue=str(transition["Days"]))
+    for transition in rule.get("NoncurrentVersionTransitions") or []:
+        if transition.get("NoncurrentDays", 0) < 0:
+            raise InvalidArgument("'NoncurrentDays' in NoncurrentVersionTransition action must be nonnegative",
+                                  ArgumentName="NoncurrentDays", ArgumentValue=str(transition["NoncurrentDays"]))
     name = _filter_name(rule)
     if name is None:
         return

@@ -1,7 +1,8 @@
 """The checksum algorithms S3 speaks: CRC32, CRC32C, CRC64NVME, SHA1, SHA256, plus MD5 for ETags.
 
-CRC32 comes from zlib; CRC32C and CRC64NVME from crcmod's C extension when installed, else a
-small table-driven fallback (slow, but correct).
+The CRCs come from awscrt (hardware-accelerated: S3 computes CRC64NVME for every object stored
+without a checksum, so it runs over every PUT), else a small table-driven fallback (slow, but
+correct); CRC32 from zlib without awscrt.
 """
 from __future__ import annotations
 
@@ -14,6 +15,20 @@ ALGORITHMS = ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256")
 DIGEST_SIZES = {"CRC32": 4, "CRC32C": 4, "CRC64NVME": 8, "SHA1": 20, "SHA256": 32}
 
 
+def _running_crc(function, width: int):
+    """A hashlib-like object over function(data, previous) -> crc."""
+    class RunningCrc:
+        def __init__(self):
+            self.value = 0
+
+        def update(self, data: bytes) -> None:
+            self.value = function(data, self.value)
+
+        def digest(self) -> bytes:
+            return self.value.to_bytes(width // 8, "big")
+    return RunningCrc
+
+
 def _table_crc(poly: int, width: int):
     table = []
     for i in range(256):
@@ -23,54 +38,24 @@ def _table_crc(poly: int, width: int):
         table.append(c)
     mask = (1 << width) - 1
 
-    class TableCrc:
-        def __init__(self):
-            self.value = mask
-
-        def update(self, data: bytes) -> None:
-            c = self.value
-            for b in data:
-                c = table[(c ^ b) & 0xFF] ^ (c >> 8)
-            self.value = c
-
-        def digest(self) -> bytes:
-            return (self.value ^ mask).to_bytes(width // 8, "big")
-    return TableCrc
+    def crc(data: bytes, previous: int) -> int:
+        c = previous ^ mask
+        for b in data:
+            c = table[(c ^ b) & 0xFF] ^ (c >> 8)
+        return c ^ mask
+    return _running_crc(crc, width)
 
 
 try:
-    import crcmod
+    from awscrt import checksums as _crt
 
-    def _crcmod(poly: int, width: int):
-        template = crcmod.Crc(poly, initCrc=0, rev=True, xorOut=(1 << width) - 1)
-
-        class ModCrc:
-            def __init__(self):
-                self._crc = template.new()
-
-            def update(self, data: bytes) -> None:
-                self._crc.update(data)
-
-            def digest(self) -> bytes:
-                return self._crc.crcValue.to_bytes(width // 8, "big")
-        return ModCrc
-
-    _Crc32c = _crcmod(0x11EDC6F41, 32)
-    _Crc64 = _crcmod(0x1AD93D23594C93659, 64)
+    _Crc32 = _running_crc(_crt.crc32, 32)
+    _Crc32c = _running_crc(_crt.crc32c, 32)
+    _Crc64 = _running_crc(_crt.crc64nvme, 64)
 except ImportError:  # pragma: no cover
+    _Crc32 = _running_crc(zlib.crc32, 32)
     _Crc32c = _table_crc(0x82F63B78, 32)
     _Crc64 = _table_crc(0x9A6C9329AC4BC9B5, 64)
-
-
-class _Crc32:
-    def __init__(self):
-        self.value = 0
-
-    def update(self, data: bytes) -> None:
-        self.value = zlib.crc32(data, self.value)
-
-    def digest(self) -> bytes:
-        return self.value.to_bytes(4, "big")
 
 
 def new(algorithm: str):

@@ -615,3 +615,14 @@ def test_table_class_no_op_and_echo(ddb):
     assert "TableClassSummary" not in desc                                       # the old class, until done
     table = wait_all_active(ddb, name)
     assert table["TableClassSummary"]["TableClass"] == "STANDARD_INFREQUENT_ACCESS"
+
+
+@pytest.mark.parametrize("sse, message", [
+    ({"Enabled": True, "SSEType": "AES256"}, "SSEType AES256 is not supported"),
+    ({"Enabled": False, "SSEType": "KMS"}, "SSEType can not be specified if Enabled is false"),
+    ({"Enabled": False, "KMSMasterKeyId": "alias/mine"}, "KMSMasterKeyId can not be specified if Enabled is false"),
+])
+def test_sse_specification_rules(ddb, sse, message):
+    with pytest.raises(ClientError) as exc:
+        make_table(ddb, SSESpecification=sse)
+    expect_error(exc, "ValidationException", "One or more parameter values were invalid: " + message)

@@ -185,6 +185,7 @@ def build_meta(ctx, params: dict) -> dict:
     for index, spec in zip(meta["GlobalSecondaryIndexes"], gsis):
         index.update(_capacity_options(spec, index, index["IndexName"], creating=True))
     sse = params.get("SSESpecification")
+    _check_sse(sse)
     if sse and sse.get("Enabled"):
         key = sse.get("KMSMasterKeyId") or f"arn:{ctx.partition}:kms:{ctx.region}:{ctx.account}:key/" \
                                            f"{uuid.uuid5(uuid.NAMESPACE_URL, arn)}"
@@ -224,6 +225,17 @@ def _capacity_options(spec: dict, current: dict, label: str | None = None, creat
         merged = {**current.get("OnDemandThroughput", {}), **on_demand}
         options["OnDemandThroughput"] = {k: v for k, v in merged.items() if v != -1}    # -1 clears a maximum
     return options
+
+
+def _check_sse(sse: dict | None) -> None:
+    if not sse:
+        return
+    if sse.get("SSEType") == "AES256":
+        raise ValidationException(INVALID + "SSEType AES256 is not supported")
+    if sse.get("Enabled") is False:
+        for field in ("SSEType", "KMSMasterKeyId"):
+            if sse.get(field):
+                raise ValidationException(INVALID + f"{field} can not be specified if Enabled is false")
 
 
 def _check_tags(tags: list) -> None:
@@ -665,6 +677,7 @@ def update_table(ctx, params):
         _prune_definitions(meta)
         if params.get("SSESpecification"):
             sse = params["SSESpecification"]
+            _check_sse(sse)
             if sse.get("Enabled") is False and not meta.get("_sse"):
                 raise ValidationException(INVALID + "Table is already encrypted by default")
             if sse.get("KMSMasterKeyId") and sse["KMSMasterKeyId"] == meta.get("_sse", {}).get("KMSMasterKeyArn"):

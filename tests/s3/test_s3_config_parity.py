@@ -127,7 +127,16 @@ def _rule(**fields):
     ([_rule(Filter={"ObjectSizeLessThan": 10}, Expiration={"ExpiredObjectDeleteMarker": False})],
      ("InvalidRequest", "ExpiredObjectDeleteMarker cannot be specified with Object Size.")),
     ([_rule(NoncurrentVersionExpiration={})], ("MalformedXML", None)),
-    ([_rule(Transitions=[{"Days": 30, "StorageClass": "STANDARD"}])], ("MalformedXML", None)),
+    ([_rule(Transitions=[{"Days": 30, "StorageClass": "STANDARD"}])],
+     ("InvalidArgument", "Invalid target Storage class for Transition action")),
+    ([_rule(Transitions=[{"Days": 30, "StorageClass": "FROZEN"}])], ("MalformedXML", None)),
+    ([_rule(NoncurrentVersionExpiration={"NoncurrentDays": 1, "NewerNoncurrentVersions": 0})],
+     ("InvalidArgument", "'NewerNoncurrentVersions' for NoncurrentVersionExpiration action must be a positive "
+                         "integer")),
+    ([_rule(Filter={"Prefix": "logs/"}, Transitions=[{"Days": 60, "StorageClass": "GLACIER"}],
+            Expiration={"Days": 30})],
+     ("InvalidArgument", "'Days' in the Expiration action for filter '(prefix=logs/)' must be greater than 'Days' "
+                         "in the Transition action")),
     ([_rule(NoncurrentVersionTransitions=[{"NoncurrentDays": -1, "StorageClass": "GLACIER"}])],
      ("InvalidArgument", "'NoncurrentDays' in NoncurrentVersionTransition action must be nonnegative")),
     ([_rule(Filter={"ObjectSizeGreaterThan": 10}, AbortIncompleteMultipartUpload={"DaysAfterInitiation": 1})],
@@ -160,6 +169,12 @@ def test_lifecycle_configuration_faults(s3, bucket, rules, expected):
     if expected[1]:
         assert error["Message"] == expected[1]
     refused(s3.get_bucket_lifecycle_configuration, Bucket=bucket)  # nothing was stored
+
+
+def test_date_not_at_midnight_is_named_in_pacific_time(s3, bucket):
+    code, status, error = refused(s3.put_bucket_lifecycle_configuration, Bucket=bucket, LifecycleConfiguration={
+        "Rules": [_rule(Expiration={"Date": datetime.datetime(2030, 1, 1, 5, tzinfo=datetime.timezone.utc)})]})
+    assert (error["ArgumentName"], error["ArgumentValue"]) == ("Date", "Mon Dec 31 21:00:00 PST 2029")
 
 
 def test_unknown_transition_default_minimum_object_size(s3, bucket):

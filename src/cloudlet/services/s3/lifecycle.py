@@ -6,6 +6,7 @@ import base64
 import math
 import uuid
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from cloudlet.services.s3.common import get_bucket, get_config, http_date, service, set_config
 from cloudlet.services.s3.errors import InvalidArgument, InvalidRequest, MalformedXML, not_found
@@ -93,11 +94,16 @@ def _filter_name(rule: dict) -> str | None:
     return None
 
 
+def _date_argument(value) -> str:
+    """A date as S3 names it in an error: in US Pacific time, as Java prints dates."""
+    when = value if isinstance(value, datetime) else datetime.fromtimestamp(float(value), tz=timezone.utc)
+    return when.astimezone(ZoneInfo("America/Los_Angeles")).strftime("%a %b %d %H:%M:%S %Z %Y")
+
+
 def _check_date(value) -> None:
     if value is not None and (value.timestamp() if isinstance(value, datetime) else float(value)) % DAY:
         raise InvalidArgument("'Date' must be at midnight GMT", ArgumentName="Date",
-                              ArgumentValue=value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-                              if isinstance(value, datetime) else str(value))
+                              ArgumentValue=_date_argument(value))
 
 
 def _check_filter(rule: dict) -> None:
@@ -142,9 +148,10 @@ def _check_noncurrent_and_abort(rule: dict) -> None:
     if noncurrent is not None:
         if "NoncurrentDays" not in noncurrent:
             raise MalformedXML(MALFORMED)
-        if noncurrent["NoncurrentDays"] <= 0:
-            raise InvalidArgument("'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer",
-                                  ArgumentName="NoncurrentDays", ArgumentValue=str(noncurrent["NoncurrentDays"]))
+        for field in ("NoncurrentDays", "NewerNoncurrentVersions"):
+            if field in noncurrent and noncurrent[field] <= 0:
+                raise InvalidArgument(f"'{field}' for NoncurrentVersionExpiration action must be a positive integer",
+                                      ArgumentName=field, ArgumentValue=str(noncurrent[field]))
     abort = rule.get("AbortIncompleteMultipartUpload")
     if abort is not None:
         if (abort.get("DaysAfterInitiation") or 0) <= 0:
@@ -161,9 +168,12 @@ def _check_noncurrent_and_abort(rule: dict) -> None:
 def _check_transitions(rule: dict) -> None:
     transitions = rule.get("Transitions") or []
     classes = service.model.shape_for("TransitionStorageClass").enum
-    if any(t.get("StorageClass") not in classes
-           for t in transitions + (rule.get("NoncurrentVersionTransitions") or [])):
-        raise MalformedXML(MALFORMED)
+    for transition in transitions + (rule.get("NoncurrentVersionTransitions") or []):
+        if transition.get("StorageClass") in ("STANDARD", "REDUCED_REDUNDANCY"):
+            raise InvalidArgument("Invalid target Storage class for Transition action", ArgumentName="StorageClass",
+                                  ArgumentValue=transition["StorageClass"])
+        if transition.get("StorageClass") not in classes:
+            raise MalformedXML(MALFORMED)
     for transition in transitions:
         if transition.get("Days", 0) < 0:
             raise InvalidArgument("'Days' in Transition action must be nonnegative")
@@ -185,10 +195,21 @@ def _check_transitions(rule: dict) -> None:
         raise InvalidRequest(f"'StorageClass' must be different for 'Transition' actions in same 'Rule' with filter "
                              f"'{name}'")
     kinds = {"Date" if "Date" in t else "Days" for t in transitions}
-    kinds |= {k for k in ("Date", "Days") if k in (rule.get("Expiration") or {})}
+    expiration = rule.get("Expiration") or {}
+    kinds |= {k for k in ("Date", "Days") if k in expiration}
     if len(kinds) > 1:
         raise InvalidRequest(f"Found mixed 'Date' and 'Days' based Expiration and Transition actions in lifecycle "
                              f"rule for filter '{name}'")
+    field = "Days" if "Days" in expiration else "Date"
+
+    def when(action: dict) -> float:
+        return float(action[field]) if field == "Days" else action[field].timestamp()
+
+    if field in expiration and any(when(expiration) <= when(t) for t in transitions if field in t):
+        raise InvalidArgument(f"'{field}' in the Expiration action for filter '{name}' must be greater than "
+                              f"'{field}' in the Transition action", ArgumentName=field,
+                              ArgumentValue=str(expiration[field]) if field == "Days"
+                              else _date_argument(expiration[field]))
 
 
 def _check_versions(rules: list[dict]) -> None:

@@ -235,6 +235,10 @@ INDEX = {"Suffix": "index.html"}
      ("InvalidRequest", "Condition cannot be empty. To redirect all requests without a condition, the condition "
                         "element shouldn't be present.")),
     ({"IndexDocument": INDEX, "RoutingRules": []}, ("MalformedXML", None)),
+    ({"IndexDocument": INDEX, "RoutingRules": [{"Redirect": {"HttpRedirectCode": "399"}}]},
+     ("InvalidRequest", "The provided HTTP redirect code (399) is not valid. Valid codes are 3XX except 300.")),
+    ({"RedirectAllRequestsTo": {"HostName": ""}},
+     ("InvalidRequest", 'A host name must be provided to redirect all requests (e.g. "example.com").')),
     ({"RedirectAllRequestsTo": {"HostName": "example.com", "Protocol": "ftp"}},
      ("InvalidRequest", "Invalid protocol, protocol can be http or https. If not defined the protocol will be "
                         "selected automatically.")),

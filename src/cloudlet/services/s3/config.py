@@ -4,6 +4,7 @@ analytics/metrics/inventory/intelligent-tiering configurations."""
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 
 from cloudlet.services.s3 import policy as bucket_policy
 from cloudlet.services.s3.acl import grants_others
@@ -163,6 +164,11 @@ def _validate_cors(ctx, bucket, value):
                                      'wildcard for ExposeHeader.')
 
 
+def _http_status(code) -> bool:
+    """Whether a code is a defined HTTP status (as the website configuration's codes must be)."""
+    return str(code).isdigit() and int(code) in HTTPStatus._value2member_map_
+
+
 def _invalid_protocol(redirect: dict) -> None:
     if redirect.get("Protocol") not in (None, "http", "https"):
         raise InvalidRequest("Invalid protocol, protocol can be http or https. If not defined the protocol will be "
@@ -175,7 +181,7 @@ def _validate_website(ctx, bucket, value):
             raise InvalidArgument("RedirectAllRequestsTo cannot be provided in conjunction with other Routing Rules.",
                                   ArgumentName="RedirectAllRequestsTo", ArgumentValue="not null")
         if not value["RedirectAllRequestsTo"].get("HostName"):
-            raise MalformedXML(MALFORMED)
+            raise InvalidRequest('A host name must be provided to redirect all requests (e.g. "example.com").')
         _invalid_protocol(value["RedirectAllRequestsTo"])
         return
     if not value.get("IndexDocument"):
@@ -185,8 +191,11 @@ def _validate_website(ctx, bucket, value):
     if not suffix or "/" in suffix:
         raise InvalidArgument("The IndexDocument Suffix is not well formed", ArgumentName="IndexDocument",
                               ArgumentValue=suffix)
-    if "ErrorDocument" in value and not (value["ErrorDocument"] or {}).get("Key"):
+    if "ErrorDocument" in value and (value["ErrorDocument"] or {}).get("Key") is None:
         raise MalformedXML(MALFORMED)
+    if "ErrorDocument" in value and not value["ErrorDocument"]["Key"]:
+        raise InvalidArgument("The ErrorDocument Key is not well formed", ArgumentName="ErrorDocument",
+                              ArgumentValue="")
     rules = value.get("RoutingRules")
     if rules == []:
         raise MalformedXML(MALFORMED)
@@ -199,11 +208,11 @@ def _validate_website(ctx, bucket, value):
             raise InvalidRequest("Condition cannot be empty. To redirect all requests without a condition, the "
                                  "condition element shouldn't be present.")
         error_code = (rule.get("Condition") or {}).get("HttpErrorCodeReturnedEquals")
-        if error_code is not None and not (str(error_code).isdigit() and 400 <= int(error_code) < 600):
+        if error_code is not None and not (_http_status(error_code) and 400 <= int(error_code) < 600):
             raise InvalidRequest(f"The provided HTTP error code ({error_code}) is not valid. Valid codes are 4XX or "
                                  "5XX.")
         code = redirect.get("HttpRedirectCode")
-        if code is not None and not (str(code).isdigit() and 300 < int(code) < 400):
+        if code is not None and not (_http_status(code) and 300 < int(code) < 400):
             raise InvalidRequest(f"The provided HTTP redirect code ({code}) is not valid. Valid codes are 3XX except "
                                  "300.")
         if "ReplaceKeyPrefixWith" in redirect and "ReplaceKeyWith" in redirect:

@@ -867,3 +867,17 @@ def test_notification_configuration_without_id_gets_a_base64_uuid(client, s3, bu
     config_id = s3.get_bucket_notification_configuration(Bucket=bucket)["TopicConfigurations"][0]["Id"]
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}",
                         base64.b64decode(config_id).decode())
+
+
+def test_no_test_event_when_destination_validation_is_skipped(client, s3, bucket, unique_name):
+    sqs = client("sqs")
+    url = sqs.create_queue(QueueName=unique_name("events"))["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    s3.put_bucket_notification_configuration(Bucket=bucket, SkipDestinationValidation=True, NotificationConfiguration={
+        "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    bodies = []
+    for _ in range(3):
+        bodies += [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                                          WaitTimeSeconds=1).get("Messages", [])]
+    assert len(bodies) == 1 and json.loads(bodies[0])["Records"][0]["eventName"] == "ObjectCreated:Put"

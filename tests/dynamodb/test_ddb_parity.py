@@ -626,3 +626,19 @@ def test_sse_specification_rules(ddb, sse, message):
     with pytest.raises(ClientError) as exc:
         make_table(ddb, SSESpecification=sse)
     expect_error(exc, "ValidationException", "One or more parameter values were invalid: " + message)
+
+
+def test_create_table_response_warm_throughput(ddb):
+    def create(**kw):
+        return ddb.create_table(TableName=f"tbl-{uuid.uuid4().hex[:12]}", KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"}], AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
+            **{"GlobalSecondaryIndexes": [gsi("by-g", "g")], **kw})["TableDescription"]
+    desc = create(BillingMode="PAY_PER_REQUEST")
+    assert desc["WarmThroughput"] == {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"}
+    assert "WarmThroughput" not in desc["GlobalSecondaryIndexes"][0]
+    desc = create(BillingMode="PAY_PER_REQUEST", WarmThroughput={"ReadUnitsPerSecond": 12001})
+    assert desc["WarmThroughput"]["Status"] == "UPDATING"
+    one = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+    desc = create(ProvisionedThroughput=one, GlobalSecondaryIndexes=[{**gsi("by-g", "g"), "ProvisionedThroughput": one}])
+    assert "WarmThroughput" not in desc

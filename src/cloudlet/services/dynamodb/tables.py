@@ -378,7 +378,9 @@ def describe(ctx, table: Table, status: str | None = None) -> dict:
         desc["TableClassSummary"] = {"TableClass": meta["TableClass"]}
     if meta.get("OnDemandThroughput"):
         desc["OnDemandThroughput"] = meta["OnDemandThroughput"]
-    desc["WarmThroughput"] = _warm(meta, "ACTIVE" if status in ("ACTIVE", "UPDATING") else status)
+    warm_status = "UPDATING" if status == "CREATING" and meta.get("_warm") else (
+        "ACTIVE" if status in ("ACTIVE", "UPDATING", "CREATING") else status)
+    desc["WarmThroughput"] = _warm(meta, warm_status)
     return desc
 
 
@@ -424,7 +426,13 @@ def create_table(ctx, params):
     except BaseException:
         storage.forget()
         raise
-    return {"TableDescription": describe(ctx, table)}
+    desc = describe(ctx, table)
+    # The CreateTable response has no WarmThroughput on indexes, nor on a provisioned table.
+    for index in desc.get("GlobalSecondaryIndexes", []):
+        index.pop("WarmThroughput")
+    if meta["BillingMode"] == "PROVISIONED":
+        desc.pop("WarmThroughput")
+    return {"TableDescription": desc}
 
 
 @service.handler("DescribeTable")

@@ -881,3 +881,36 @@ def test_no_test_event_when_destination_validation_is_skipped(client, s3, bucket
         bodies += [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
                                                           WaitTimeSeconds=1).get("Messages", [])]
     assert len(bodies) == 1 and json.loads(bodies[0])["Records"][0]["eventName"] == "ObjectCreated:Put"
+
+
+OVERLAP = "Configurations overlap. Configurations on the same bucket cannot share a common event type."
+QUEUE = "arn:aws:sqs:us-east-1:000000000000:q1"
+
+
+@pytest.mark.parametrize("config,expected", [
+    ({"QueueConfigurations": [{"QueueArn": QUEUE, "Events": ["s3:ObjectCreated:*"]}],
+      "TopicConfigurations": [{"TopicArn": "arn:aws:sns:us-east-1:000000000000:t1",
+                               "Events": ["s3:ObjectCreated:Put"]}]},
+     ("InvalidArgument", OVERLAP)),
+    ({"QueueConfigurations": [{"QueueArn": QUEUE, "Events": ["s3:ObjectCreated:*", "s3:ObjectCreated:Put"]}]},
+     ("InvalidArgument", OVERLAP)),
+    ({"QueueConfigurations": [{"Id": "same", "QueueArn": "arn:aws:sqs:us-east-1:000000000000:q1",
+                               "Events": ["s3:ObjectCreated:*"]},
+                              {"Id": "same", "QueueArn": "arn:aws:sqs:us-east-1:000000000000:q2",
+                               "Events": ["s3:ObjectRemoved:*"]}]},
+     ("InvalidArgument", "Same ID used for multiple configurations. IDs must be unique.")),
+    ({"QueueConfigurations": [{"QueueArn": "arn:aws:sqs:us-east-1:000000000000:q.fifo",
+                               "Events": ["s3:ObjectCreated:*"]}]},
+     ("InvalidArgument", "FIFO SQS queues are not supported.")),
+    ({"QueueConfigurations": [{"QueueArn": QUEUE.replace("us-east-1", "eu-west-1"), "Events": ["s3:ObjectCreated:*"]}]},
+     ("InvalidArgument", "The notification destination service region is not valid for the bucket location "
+                         "constraint")),
+    ({"QueueConfigurations": [{"QueueArn": f"arn:aws:sqs:us-east-1:000000000000:q{i}",
+                               "Events": ["s3:ObjectCreated:*"], "Filter": {"Key": {"FilterRules": [
+                                   {"Name": "prefix", "Value": f"p{i}/"}]}}} for i in range(101)]},
+     ("InvalidRequest", "Too many configurations submitted. The maximum number of configurations is 100")),
+])
+def test_notification_configuration_faults(s3, bucket, config, expected):
+    code, status, error = refused(s3.put_bucket_notification_configuration, Bucket=bucket,
+                                  SkipDestinationValidation=True, NotificationConfiguration=config)
+    assert (code, status, error["Message"]) == (expected[0], 400, expected[1])

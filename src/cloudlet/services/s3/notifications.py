@@ -11,7 +11,7 @@ from urllib.parse import quote_plus
 from cloudlet.errors import ServiceError
 from cloudlet.services.s3.common import get_bucket, get_config, service, set_config
 from cloudlet.services.s3.db import canonical_id
-from cloudlet.services.s3.errors import InvalidArgument
+from cloudlet.services.s3.errors import InvalidArgument, InvalidRequest, MalformedXML
 from cloudlet.services.s3.lifecycle import rule_id
 
 log = logging.getLogger("cloudlet.s3.events")
@@ -107,41 +107,80 @@ async def _queue_url(runtime, name: str, account: str, region: str) -> str:
     return result["QueueUrl"]
 
 
-async def _validate(ctx, config: dict, check_destinations: bool = True) -> None:
-    for kind, arn_field, target_service in KINDS:
-        seen = []
-        for item in config.get(kind) or []:
-            arn = item.get(arn_field, "")
-            parts = arn.split(":")
-            if len(parts) < 6 or parts[0] != "arn":
-                raise InvalidArgument("The ARN could not be parsed", ArgumentName=ARGUMENT_NAMES[target_service],
-                                      ArgumentValue=arn)
-            names = set()
-            for rule in ((item.get("Filter") or {}).get("Key") or {}).get("FilterRules") or []:
-                name = rule.get("Name", "").lower()
-                if name not in ("prefix", "suffix"):
-                    raise InvalidArgument("filter rule name must be either prefix or suffix",
-                                          ArgumentName="FilterRule.Name", ArgumentValue=rule.get("Name"))
-                if name in names:
-                    raise InvalidArgument(f"Cannot specify more than one {name} rule in a filter.",
-                                          ArgumentName="FilterRule.Name", ArgumentValue=rule.get("Name"))
-                names.add(name)
-                rule["Name"] = rule["Name"].capitalize()
-            for event in item.get("Events") or []:
-                if event not in service.model.shape_for("Event").enum:
-                    raise InvalidArgument("The event is not supported for notifications", ArgumentName="Event",
-                                          ArgumentValue=event)
-            prefix, suffix = _filter(item)
-            for other_prefix, other_suffix, other_events in seen:
-                overlap_events = any(_event_matches(other_events, e[3:]) or _event_matches(item["Events"], o[3:])
-                                     for e in item.get("Events") or [] for o in other_events)
-                if overlap_events and (prefix.startswith(other_prefix) or other_prefix.startswith(prefix)) and (
-                        suffix.endswith(other_suffix) or other_suffix.endswith(suffix)):
-                    raise InvalidArgument("Configuration is ambiguously defined. Cannot have overlapping suffixes in "
-                                          "two rules if the prefixes are overlapping for the same event type.",
-                                          ArgumentName="Event", ArgumentValue=arn)
-            seen.append((prefix, suffix, item.get("Events") or []))
-            item.setdefault("Id", rule_id())   # S3's made-up ids are base64 UUIDs
+OVERLAP = "Configurations overlap. Configurations on the same bucket cannot share a common event type."
+
+
+def _events_overlap(ours: list[str], theirs: list[str]) -> bool:
+    return any(_event_matches([a], b[3:]) or _event_matches([b], a[3:]) for a in ours for b in theirs)
+
+
+def _check_item(ctx, bucket, item: dict, arn_field: str, target_service: str) -> None:
+    """One queue/topic/function configuration, checked as S3 checks it."""
+    arn = item.get(arn_field, "")
+    parts = arn.split(":")
+    if len(parts) < 6 or parts[0] != "arn":
+        raise InvalidArgument("The ARN could not be parsed", ArgumentName=ARGUMENT_NAMES[target_service],
+                              ArgumentValue=arn)
+    if len(item.get("Id") or "") > 255:
+        raise InvalidArgument("ID length exceeded allowed limit of 255")
+    if not item.get("Events"):
+        raise MalformedXML("The XML you provided was not well-formed or did not validate against our published "
+                           "schema")
+    if target_service == "sqs" and parts[5].endswith(".fifo"):
+        raise InvalidArgument("FIFO SQS queues are not supported.")
+    if parts[3] != bucket.region:
+        raise InvalidArgument("The notification destination service region is not valid for the bucket location "
+                              "constraint")
+    key_filter = item.get("Filter")
+    if key_filter is not None and not ((key_filter.get("Key") or {}).get("FilterRules")):
+        raise MalformedXML("The XML you provided was not well-formed or did not validate against our published "
+                           "schema")
+    names = set()
+    for rule in ((key_filter or {}).get("Key") or {}).get("FilterRules") or []:
+        name = rule.get("Name", "").lower()
+        if name not in ("prefix", "suffix"):
+            raise InvalidArgument("filter rule name must be either prefix or suffix",
+                                  ArgumentName="FilterRule.Name", ArgumentValue=rule.get("Name"))
+        if name in names:
+            raise InvalidArgument(f"Cannot specify more than one {name} rule in a filter.",
+                                  ArgumentName="FilterRule.Name", ArgumentValue=rule.get("Name"))
+        if len((rule.get("Value") or "").encode()) > 1024:
+            raise InvalidArgument("Size of filter rule value cannot exceed 1024 bytes in UTF-8 representation")
+        names.add(name)
+        rule["Name"] = rule["Name"].capitalize()
+    events = item["Events"]
+    for i, event in enumerate(events):
+        if event not in service.model.shape_for("Event").enum:
+            raise InvalidArgument("The event is not supported for notifications", ArgumentName="Event",
+                                  ArgumentValue=event)
+        if _events_overlap([event], events[:i]):
+            raise InvalidArgument(OVERLAP)
+
+
+async def _validate(ctx, bucket, config: dict, check_destinations: bool = True) -> None:
+    items = [(item, arn_field, target_service) for kind, arn_field, target_service in KINDS
+             for item in config.get(kind) or []]
+    if len(items) > 100:
+        raise InvalidRequest("Too many configurations submitted. The maximum number of configurations is 100")
+    seen: list[dict] = []
+    for item, arn_field, target_service in items:
+        _check_item(ctx, bucket, item, arn_field, target_service)
+        if item.get("Id") and any(item["Id"] == other.get("Id") for other in seen):
+            raise InvalidArgument("Same ID used for multiple configurations. IDs must be unique.")
+        prefix, suffix = _filter(item)
+        for other in seen:   # across queues, topics and functions alike
+            other_prefix, other_suffix = _filter(other)
+            if _events_overlap(item["Events"], other["Events"]) and (
+                    prefix.startswith(other_prefix) or other_prefix.startswith(prefix)) and (
+                    suffix.endswith(other_suffix) or other_suffix.endswith(suffix)):
+                if not item.get("Filter") and not other.get("Filter"):
+                    raise InvalidArgument(OVERLAP)
+                raise InvalidArgument("Configuration is ambiguously defined. Cannot have overlapping suffixes in "
+                                      "two rules if the prefixes are overlapping for the same event type.",
+                                      ArgumentName="Event", ArgumentValue=item[arn_field])
+        seen.append(item)
+    for item, _, _ in items:
+        item.setdefault("Id", rule_id())   # S3's made-up ids are base64 UUIDs
     if not check_destinations:
         return
     # Every destination is checked, and all that fail are named: ArgumentName1, ArgumentValue1, ...
@@ -175,7 +214,7 @@ async def _destination_problem(ctx, target_service: str, arn: str) -> str | None
 async def put_notification_configuration(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
     config = params.get("NotificationConfiguration") or {}
-    await _validate(ctx, config, not params.get("SkipDestinationValidation"))
+    await _validate(ctx, bucket, config, not params.get("SkipDestinationValidation"))
     stored = {k: config[k] for k, _, _ in KINDS if config.get(k)}
     if config.get("EventBridgeConfiguration") is not None:
         stored["EventBridgeConfiguration"] = {}

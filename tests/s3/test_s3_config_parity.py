@@ -914,3 +914,23 @@ def test_notification_configuration_faults(s3, bucket, config, expected):
     code, status, error = refused(s3.put_bucket_notification_configuration, Bucket=bucket,
                                   SkipDestinationValidation=True, NotificationConfiguration=config)
     assert (code, status, error["Message"]) == (expected[0], 400, expected[1])
+
+
+def test_logging_target_checks(client, s3, bucket, unique_name):
+    other = client("s3", aws_access_key_id="222233334444", aws_secret_access_key="test")
+    foreign = unique_name("logs")
+    other.create_bucket(Bucket=foreign)
+    code, status, error = refused(s3.put_bucket_logging, Bucket=bucket, BucketLoggingStatus={
+        "LoggingEnabled": {"TargetBucket": foreign, "TargetPrefix": "log/"}})
+    assert (code, status, error["Message"]) == (
+        "InvalidTargetBucketForLogging", 400, "The owner for the bucket to be logged and the target bucket must be the "
+                                              "same.")
+    code, status, error = refused(s3.put_bucket_logging, Bucket=bucket, BucketLoggingStatus={
+        "LoggingEnabled": {"TargetBucket": bucket, "TargetPrefix": "log/", "TargetGrants": [
+            {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
+             "Permission": "READ"}]}})
+    assert (code, status, error["Message"]) == (
+        "AccessControlListNotSupported", 400, "Target grants not allowed for bucket owner enforced buckets")
+    assert refused(s3.put_bucket_logging, Bucket=bucket, BucketLoggingStatus={
+        "LoggingEnabled": {"TargetBucket": bucket, "TargetPrefix": "log/", "TargetObjectKeyFormat": {}}})[:2] == (
+        "MalformedXML", 400)

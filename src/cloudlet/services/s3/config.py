@@ -10,8 +10,9 @@ from cloudlet.services.s3 import policy as bucket_policy
 from cloudlet.services.s3.acl import grants_others
 from cloudlet.services.s3.common import (find_bucket, forget_cached, get_bucket, get_config, service, set_config,
                                          tag_set, validate_tags)
-from cloudlet.services.s3.errors import (AccessDenied, BadRequest, CrossLocationLoggingProhibitted, IdMismatch,
-                                         InvalidArgument, InvalidBucketAclWithObjectOwnership, InvalidBucketState,
+from cloudlet.services.s3.errors import (AccessControlListNotSupported, AccessDenied, BadRequest,
+                                         CrossLocationLoggingProhibitted, IdMismatch, InvalidArgument,
+                                         InvalidBucketAclWithObjectOwnership, InvalidBucketState,
                                          InvalidRequest, InvalidS3DestinationBucket, InvalidTargetBucketForLogging,
                                          MalformedXML, TooManyConfigurations, not_found)
 from cloudlet.services.s3.lifecycle import rule_id
@@ -373,14 +374,22 @@ _deleter("DeleteBucketOwnershipControls", "ownership")
 def put_logging(ctx, params):
     bucket = get_bucket(ctx, params["Bucket"])
     enabled = (params.get("BucketLoggingStatus") or {}).get("LoggingEnabled")
+    key_format = (enabled or {}).get("TargetObjectKeyFormat")
+    if key_format is not None and ("SimplePrefix" in key_format) == ("PartitionedPrefix" in key_format):
+        raise MalformedXML(MALFORMED)
     if enabled:
         target = find_bucket(enabled.get("TargetBucket", ""))
         if target is None:
             raise InvalidTargetBucketForLogging("The target bucket for logging does not exist",
                                                 TargetBucket=enabled.get("TargetBucket"))
+        if target.account != bucket.account:
+            raise InvalidTargetBucketForLogging("The owner for the bucket to be logged and the target bucket must be "
+                                                "the same.", TargetBucket=target.name)
         if target.region != bucket.region:
             raise CrossLocationLoggingProhibitted("Cross S3 location logging not allowed. ",
                                                   TargetBucketLocation=target.region)
+        if enabled.get("TargetGrants") and get_config(target.name, "ownership") == "BucketOwnerEnforced":
+            raise AccessControlListNotSupported("Target grants not allowed for bucket owner enforced buckets")
     set_config(bucket.name, "logging", enabled)
     return {}
 

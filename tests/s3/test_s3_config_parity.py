@@ -315,7 +315,12 @@ def test_test_event_and_records_are_compact_json(client, s3, bucket, unique_name
 @pytest.mark.parametrize("rule_fields,message", [
     ({"Status": "enabled"}, None),
     ({"Filter": {"Prefix": "a"}},
-     "DeleteMarkerReplication must be specified for this version of Cross Region Replication configuration schema."),
+     "DeleteMarkerReplication must be specified for this version of Cross Region Replication configuration schema. "
+     "Please refer to S3 Developer Guide for more information."),
+    ({"Prefix": "a"}, "Priority cannot be used for this version of Cross Region Replication configuration schema. "
+                      "Please refer to S3 Developer Guide for more information."),
+    ({"Filter": {}, "DeleteMarkerReplication": {"Status": "Disabled"}, "Destination": "SELF"},
+     "Destination bucket cannot be the same as the source bucket."),
     ({"Filter": {"Tag": {"Key": "k", "Value": "v"}}, "DeleteMarkerReplication": {"Status": "Enabled"}},
      "Delete marker replication is not supported if any Tag filter is specified. Please refer to S3 Developer "
      "Guide for more information."),
@@ -327,6 +332,9 @@ def test_replication_rule_faults(s3, bucket, unique_name, rule_fields, message):
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
     rule = {"ID": "r", "Priority": 1, "Status": "Enabled", "Destination": {"Bucket": f"arn:aws:s3:::{target}"},
             **rule_fields}
+    rule = {k: v for k, v in rule.items() if v is not None}
+    if rule["Destination"] == "SELF":
+        rule["Destination"] = {"Bucket": f"arn:aws:s3:::{bucket}"}
     code, status, error = refused(s3.put_bucket_replication, Bucket=bucket, ReplicationConfiguration={
         "Role": "arn:aws:iam::000000000000:role/replication", "Rules": [rule]})
     if message is None:
@@ -934,3 +942,23 @@ def test_logging_target_checks(client, s3, bucket, unique_name):
     assert refused(s3.put_bucket_logging, Bucket=bucket, BucketLoggingStatus={
         "LoggingEnabled": {"TargetBucket": bucket, "TargetPrefix": "log/", "TargetObjectKeyFormat": {}}})[:2] == (
         "MalformedXML", 400)
+
+
+def test_replication_role_and_rule_identity_checks(s3, bucket, unique_name):
+    target = unique_name("dest")
+    s3.create_bucket(Bucket=target)
+    for name in (bucket, target):
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    rule = {"ID": "r", "Priority": 1, "Status": "Enabled", "Filter": {},
+            "DeleteMarkerReplication": {"Status": "Disabled"}, "Destination": {"Bucket": f"arn:aws:s3:::{target}"}}
+
+    def put(role, rules):
+        return refused(s3.put_bucket_replication, Bucket=bucket,
+                       ReplicationConfiguration={"Role": role, "Rules": rules})
+    role = "arn:aws:iam::000000000000:role/replication"
+    assert put("not-a-role", [rule])[2]["Message"] == "Invalid Role specified in replication configuration"
+    assert put("arn:aws:iam::000000000000:user/me", [rule])[2]["Message"] == "The relative id should start with role"
+    assert put(role, [rule, {**rule, "Priority": 2}])[2]["Message"] == "Rule Id must be unique"
+    assert put(role, [rule, {**rule, "ID": "s"}])[2]["Message"] == "Found duplicate priority 1."
+    code, status, error = put(role, [{**rule, "Destination": {"Bucket": target}}])
+    assert (code, error["Message"], error["ArgumentName"]) == ("InvalidArgument", "Invalid bucket ARN", "Bucket")

@@ -4,6 +4,7 @@ analytics/metrics/inventory/intelligent-tiering configurations."""
 from __future__ import annotations
 
 import json
+import re
 from http import HTTPStatus
 
 from cloudlet.services.s3 import policy as bucket_policy
@@ -254,26 +255,59 @@ def _validate_ownership(ctx, bucket, value):
         raise MalformedXML(MALFORMED)
 
 
+_SCHEMA = " for this version of Cross Region Replication configuration schema. Please refer to S3 Developer Guide " \
+          "for more information."
+_ROLE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(.*)$")
+
+
+def _check_replication_rule(rule: dict, v2: bool, bucket) -> None:
+    """One rule's schema: V2 rules (with a Filter) name a Priority and DeleteMarkerReplication, V1 ones neither."""
+    for field in ("Priority", "DeleteMarkerReplication"):
+        if v2 and field not in rule:
+            raise InvalidRequest(f"{field} must be specified{_SCHEMA}")
+        if not v2 and field in rule:
+            raise InvalidRequest(f"{field} cannot be used{_SCHEMA}")
+    if len(rule.get("ID") or "") > 255:
+        raise InvalidArgument("Rule Id cannot be greater than 255", ArgumentName="ID", ArgumentValue=rule["ID"])
+    flt = rule.get("Filter") or {}
+    if (rule.get("DeleteMarkerReplication") or {}).get("Status") == "Enabled" and (
+            "Tag" in flt or (flt.get("And") or {}).get("Tags")):
+        raise InvalidRequest("Delete marker replication is not supported if any Tag filter is specified. "
+                             "Please refer to S3 Developer Guide for more information.")
+    target = (rule.get("Destination") or {}).get("Bucket", "")
+    if not re.match(r"^arn:aws[a-z-]*:s3:::[^/:]+$", target):
+        raise InvalidArgument("Invalid bucket ARN", ArgumentName="Bucket", ArgumentValue=target)
+    if target.split(":::", 1)[1] == bucket.name:
+        raise InvalidRequest("Destination bucket cannot be the same as the source bucket.")
+
+
 def _validate_replication(ctx, bucket, value):
     rules = value.get("Rules") or []
     if not rules or len(rules) > 1000 or any(r.get("Status") not in ("Enabled", "Disabled") for r in rules):
         raise MalformedXML(MALFORMED)
+    role = value.get("Role") or ""
+    match = _ROLE.match(role)
+    if not match:
+        raise InvalidArgument("Invalid Role specified in replication configuration", ArgumentName="Role",
+                              ArgumentValue=role)
+    if not match.group(1).startswith("role/") or match.group(1) == "role/":
+        raise InvalidArgument("The relative id should start with role", ArgumentName="Role", ArgumentValue=role)
     if bucket.versioning != "Enabled":
         raise InvalidRequest("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
+    v2 = all("Filter" in rule for rule in rules)
+    ids, priorities = set(), set()
     for rule in rules:
+        _check_replication_rule(rule, v2, bucket)
         rule.setdefault("ID", rule_id())
-        if "Filter" in rule:
-            if "DeleteMarkerReplication" not in rule:
-                raise InvalidRequest("DeleteMarkerReplication must be specified for this version of Cross Region "
-                                     "Replication configuration schema.")
-            flt = rule["Filter"] or {}
-            if rule["DeleteMarkerReplication"].get("Status") == "Enabled" and (
-                    "Tag" in flt or (flt.get("And") or {}).get("Tags")):
-                raise InvalidRequest("Delete marker replication is not supported if any Tag filter is specified. "
-                                     "Please refer to S3 Developer Guide for more information.")
-        target = (rule.get("Destination") or {}).get("Bucket", "")
-        name = target.split(":::", 1)[-1]
-        destination = find_bucket(name)
+        if rule["ID"] in ids:
+            raise InvalidArgument("Rule Id must be unique", ArgumentName="ID", ArgumentValue=rule["ID"])
+        ids.add(rule["ID"])
+        if "Priority" in rule:
+            if rule["Priority"] in priorities:
+                raise InvalidRequest(f"Found duplicate priority {rule['Priority']}.")
+            priorities.add(rule["Priority"])
+    for rule in rules:
+        destination = find_bucket(rule["Destination"]["Bucket"].split(":::", 1)[1])
         if destination is None:
             raise InvalidRequest("Destination bucket must exist.")
         if destination.versioning != "Enabled":

@@ -635,8 +635,11 @@ def test_create_table_response_warm_throughput(ddb):
             {"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
             **{"GlobalSecondaryIndexes": [gsi("by-g", "g")], **kw})["TableDescription"]
     desc = create(BillingMode="PAY_PER_REQUEST")
-    assert desc["WarmThroughput"] == {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"}
-    assert "WarmThroughput" not in desc["GlobalSecondaryIndexes"][0]
+    assert "WarmThroughput" not in desc and "WarmThroughput" not in desc["GlobalSecondaryIndexes"][0]
+    assert desc["BillingModeSummary"] == {"BillingMode": "PAY_PER_REQUEST"}
+    table = wait_all_active(ddb, desc["TableName"])        # DescribeTable has them
+    assert table["WarmThroughput"] == {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"}
+    assert table["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"] == table["CreationDateTime"]
     desc = create(BillingMode="PAY_PER_REQUEST", WarmThroughput={"ReadUnitsPerSecond": 12001})
     assert desc["WarmThroughput"]["Status"] == "UPDATING"
     one = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}

@@ -427,11 +427,13 @@ def create_table(ctx, params):
         storage.forget()
         raise
     desc = describe(ctx, table)
-    # The CreateTable response has no WarmThroughput on indexes, nor on a provisioned table.
+    # The CreateTable response lacks what DescribeTable adds later: WarmThroughput (unless configured) on
+    # the table and its indexes, and the date of the (initial) on-demand billing mode.
     for index in desc.get("GlobalSecondaryIndexes", []):
         index.pop("WarmThroughput")
-    if meta["BillingMode"] == "PROVISIONED":
+    if not params.get("WarmThroughput"):
         desc.pop("WarmThroughput")
+    desc.get("BillingModeSummary", {}).pop("LastUpdateToPayPerRequestDateTime", None)
     return {"TableDescription": desc}
 
 

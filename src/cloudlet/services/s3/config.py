@@ -261,12 +261,13 @@ _ROLE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(.*)$")
 
 
 def _check_replication_rule(rule: dict, v2: bool, bucket) -> None:
-    """One rule's schema: V2 rules (with a Filter) name a Priority and DeleteMarkerReplication, V1 ones neither."""
+    """One rule's schema: V2 rules (with a Filter) name DeleteMarkerReplication; V1 ones take neither it nor a
+    Priority."""
     for field in ("Priority", "DeleteMarkerReplication"):
-        if v2 and field not in rule:
-            raise InvalidRequest(f"{field} must be specified{_SCHEMA}")
         if not v2 and field in rule:
             raise InvalidRequest(f"{field} cannot be used{_SCHEMA}")
+    if v2 and "DeleteMarkerReplication" not in rule:
+        raise InvalidRequest(f"DeleteMarkerReplication must be specified{_SCHEMA}")
     if len(rule.get("ID") or "") > 255:
         raise InvalidArgument("Rule Id cannot be greater than 255", ArgumentName="ID", ArgumentValue=rule["ID"])
     flt = rule.get("Filter") or {}

@@ -645,3 +645,20 @@ def test_create_table_response_warm_throughput(ddb):
     one = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
     desc = create(ProvisionedThroughput=one, GlobalSecondaryIndexes=[{**gsi("by-g", "g"), "ProvisionedThroughput": one}])
     assert "WarmThroughput" not in desc
+
+
+def test_on_demand_caps_and_billing_switch_wording(ddb):
+    name = make_table(ddb, OnDemandThroughput={"MaxReadRequestUnits": 1000, "MaxWriteRequestUnits": 500})
+    desc = ddb.update_table(TableName=name, OnDemandThroughput={"MaxReadRequestUnits": -1})["TableDescription"]
+    assert desc["OnDemandThroughput"] == {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": 500}
+    assert ddb.describe_table(TableName=name)["Table"]["OnDemandThroughput"] == {"MaxWriteRequestUnits": 500}
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=name, OnDemandThroughput={"MaxReadRequestUnits": 40001})
+    expect_error(exc, "LimitExceededException", "Subscriber limit exceeded: Requested MaxReadRequestUnits for "
+                 "OnDemandThroughput for table exceeds TableMaxReadCapacityUnits of the account in region us-east-1")
+    provisioned = make_table(ddb, ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=provisioned, BillingMode="PAY_PER_REQUEST",
+                         ProvisionedThroughput={"ReadCapacityUnits": 2, "WriteCapacityUnits": 2})
+    expect_error(exc, "ValidationException", "One or more parameter values were invalid: ProvisionedThroughput "
+                 "cannot be specified when BillingMode is PAY_PER_REQUEST")

@@ -181,9 +181,9 @@ def build_meta(ctx, params: dict) -> dict:
         unit = next(iter(params["OnDemandThroughput"]), "MaxReadRequestUnits")
         raise ValidationException(INVALID + f"{unit} for OnDemandThroughput cannot be specified when table "
                                   "BillingMode is PROVISIONED.")
-    meta.update(_capacity_options(params, meta, creating=True))
+    meta.update(_capacity_options(ctx, params, meta, creating=True))
     for index, spec in zip(meta["GlobalSecondaryIndexes"], gsis):
-        index.update(_capacity_options(spec, index, index["IndexName"], creating=True))
+        index.update(_capacity_options(ctx, spec, index, index["IndexName"], creating=True))
     sse = params.get("SSESpecification")
     _check_sse(sse)
     if sse and sse.get("Enabled"):
@@ -195,10 +195,18 @@ def build_meta(ctx, params: dict) -> dict:
     return meta
 
 
-def _capacity_options(spec: dict, current: dict, label: str | None = None, creating: bool = False) -> dict:
+def _capacity_options(ctx, spec: dict, current: dict, label: str | None = None, creating: bool = False) -> dict:
     """The OnDemandThroughput and WarmThroughput a CreateTable, UpdateTable or GSI specification sets, over
     the ones of `current` (the table or index metadata: being created, or updated); label: the index name."""
     options = {}
+    for kind, units in (("WarmThroughput", WARM_UNITS), ("OnDemandThroughput", ("MaxReadRequestUnits",
+                                                                              "MaxWriteRequestUnits"))):
+        for unit in units:
+            if (spec.get(kind) or {}).get(unit, 0) > MAX_UNITS:
+                what = (f"index : {label}" if kind == "OnDemandThroughput" else f"index {label}") if label else "table"
+                raise LimitExceededException(
+                    f"Subscriber limit exceeded: Requested {unit} for {kind} for {what} exceeds "
+                    f"TableMax{'Read' if 'Read' in unit else 'Write'}CapacityUnits of the account in region {ctx.region}")
     warm = spec.get("WarmThroughput")
     if warm:
         what = f"index {label}" if label else "table"
@@ -589,6 +597,7 @@ def update_table(ctx, params):
     if params.get("ReplicaUpdates"):
         raise NotImplementedOperation("Global table replicas (UpdateTable ReplicaUpdates) are not implemented by "
                                       "cloudlet yet")
+    on_demand_before = table.meta.get("OnDemandThroughput", {})
     meta = copy.deepcopy(table.meta)
     now = ctx.now()
     busy = False
@@ -621,6 +630,9 @@ def update_table(ctx, params):
             for gsi in meta.get("GlobalSecondaryIndexes", []):
                 gsi.pop("OnDemandThroughput", None)
     if throughput:
+        if billing == "PAY_PER_REQUEST":
+            raise ValidationException(INVALID + "ProvisionedThroughput cannot be specified when BillingMode is "
+                                      "PAY_PER_REQUEST")
         if meta["BillingMode"] == "PAY_PER_REQUEST":
             raise ValidationException(INVALID + "Neither ReadCapacityUnits nor WriteCapacityUnits can be "
                                       "specified when BillingMode is PAY_PER_REQUEST")
@@ -658,7 +670,7 @@ def update_table(ctx, params):
         unit = next(iter(params["OnDemandThroughput"]), "MaxReadRequestUnits")
         raise ValidationException(INVALID + f"{unit} for OnDemandThroughput cannot be specified when the table "
                                   "BillingMode is PROVISIONED")
-    meta.update(_capacity_options(params, meta))
+    meta.update(_capacity_options(ctx, params, meta))
     spec = params.get("StreamSpecification")
     with storage.db.transaction():
         if spec is not None:
@@ -707,7 +719,10 @@ def update_table(ctx, params):
             storage.rebuild_index(table, table.index(name))
     # A billing mode or table class request answers UPDATING even when it changes nothing, as AWS's does.
     answered = "UPDATING" if present & {"BillingMode", "TableClass"} else None
-    return {"TableDescription": describe(ctx, table, answered)}
+    desc = describe(ctx, table, answered)
+    if params.get("OnDemandThroughput"):       # the response echoes a cleared maximum as -1
+        desc["OnDemandThroughput"] = {**on_demand_before, **params["OnDemandThroughput"]}
+    return {"TableDescription": desc}
 
 
 def _check_will_change(what: str, of: str, current: dict, requested: dict) -> None:
@@ -807,7 +822,7 @@ def _gsi_update(ctx, table: Table, meta: dict, update: dict, now: float, definit
                      "ProvisionedThroughput": _throughput(spec.get("ProvisionedThroughput")),
                      "IndexStatus": "CREATING", "Backfilling": False, "_ready_at": now + ACTIVATION_DELAY,
                      "iid": storage.new_index_id(table.tid)})
-        gsis[-1].update(_capacity_options(spec, gsis[-1], spec["IndexName"], creating=True))
+        gsis[-1].update(_capacity_options(ctx, spec, gsis[-1], spec["IndexName"], creating=True))
         return [spec["IndexName"]]
     action = "Delete" if update.get("Delete") else "Update"
     name = update[action]["IndexName"]
@@ -842,7 +857,7 @@ def _gsi_update(ctx, table: Table, meta: dict, update: dict, now: float, definit
             before = _warm(index, "")
             index["ProvisionedThroughput"] = new
             _keep_warm(index, before)
-    index.update(_capacity_options(spec, index, label=name))
+    index.update(_capacity_options(ctx, spec, index, label=name))
     return []
 
 

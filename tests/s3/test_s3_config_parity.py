@@ -202,6 +202,10 @@ def test_lifecycle_rule_without_id_gets_one(s3, bucket):
     ({"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["x-*-*"]},
      ("InvalidRequest", 'AllowedHeader "x-*-*" can not have more than one wildcard.')),
     ({"AllowedMethods": ["GET"], "AllowedOrigins": []}, ("MalformedXML", None)),
+    ({"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["x-amz meta"]},
+     ("InvalidRequest", 'AllowedHeader "x-amz meta" contains invalid character.')),
+    ({"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "ExposeHeaders": ["ETag:"]},
+     ("InvalidRequest", 'ExposeHeader "ETag:" contains invalid character.')),
     ({"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "ExposeHeaders": ["ETag", "x-amz-meta-*"]},
      ("InvalidRequest", 'ExposeHeader "x-amz-meta-*" contains wildcard. We currently do not support wildcard for '
                         'ExposeHeader.')),
@@ -962,3 +966,10 @@ def test_replication_role_and_rule_identity_checks(s3, bucket, unique_name):
     assert put(role, [rule, {**rule, "ID": "s"}])[2]["Message"] == "Found duplicate priority 1."
     code, status, error = put(role, [{**rule, "Destination": {"Bucket": target}}])
     assert (code, error["Message"], error["ArgumentName"]) == ("InvalidArgument", "Invalid bucket ARN", "Bucket")
+
+
+def test_more_than_100_cors_rules(s3, bucket):
+    code, status, error = refused(s3.put_bucket_cors, Bucket=bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedMethods": ["GET"], "AllowedOrigins": [f"https://{i}.example.com"]} for i in range(101)]})
+    assert (code, status, error["Message"]) == (
+        "InvalidRequest", 400, "The number of CORS rules should not exceed allowed limit of 100 rules.")

@@ -146,10 +146,15 @@ def _simple(kind: str, param: str, put_op: str, get_op: str, delete_op: str | No
         _deleter(delete_op, kind)
 
 
+_HEADER_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")   # an HTTP header name (token)
+
+
 def _validate_cors(ctx, bucket, value):
     rules = value.get("CORSRules") or []
-    if not rules or len(rules) > 100:
+    if not rules:
         raise MalformedXML(MALFORMED)
+    if len(rules) > 100:
+        raise InvalidRequest("The number of CORS rules should not exceed allowed limit of 100 rules.")
     for rule in rules:
         if not rule.get("AllowedMethods") or not rule.get("AllowedOrigins"):
             raise MalformedXML(MALFORMED)
@@ -160,10 +165,14 @@ def _validate_cors(ctx, bucket, value):
             for pattern in rule.get(field) or []:
                 if pattern.count("*") > 1:
                     raise InvalidRequest(f'{kind} "{pattern}" can not have more than one wildcard.')
+                if kind == "AllowedHeader" and not _HEADER_TOKEN.match(pattern):
+                    raise InvalidRequest(f'AllowedHeader "{pattern}" contains invalid character.')
         for header in rule.get("ExposeHeaders") or []:
             if "*" in header:
                 raise InvalidRequest(f'ExposeHeader "{header}" contains wildcard. We currently do not support '
                                      'wildcard for ExposeHeader.')
+            if not _HEADER_TOKEN.match(header):
+                raise InvalidRequest(f'ExposeHeader "{header}" contains invalid character.')
 
 
 def _http_status(code) -> bool:

@@ -973,3 +973,15 @@ def test_more_than_100_cors_rules(s3, bucket):
         {"AllowedMethods": ["GET"], "AllowedOrigins": [f"https://{i}.example.com"]} for i in range(101)]})
     assert (code, status, error["Message"]) == (
         "InvalidRequest", 400, "The number of CORS rules should not exceed allowed limit of 100 rules.")
+
+
+@pytest.mark.parametrize("retention,message", [
+    ({"Days": 0}, "Default retention period must be a positive integer value."),
+    ({"Days": 999999999}, "Default retention period too large."),
+])
+def test_default_retention_period_faults(s3, unique_name, retention, message):
+    name = unique_name("lock")
+    s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    code, status, error = refused(s3.put_object_lock_configuration, Bucket=name, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", **retention}}})
+    assert (code, status, error["Message"], error["ArgumentName"]) == ("InvalidArgument", 400, message, "Days")

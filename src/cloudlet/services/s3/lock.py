@@ -93,8 +93,13 @@ def put_lock_configuration(ctx, params):
         if ("Days" in default) == ("Years" in default) or default.get("Mode") not in ("GOVERNANCE", "COMPLIANCE"):
             raise MalformedXML("The XML you provided was not well-formed or did not validate against our published "
                                "schema")
-        if default.get("Days", 1) <= 0 or default.get("Years", 1) <= 0:
-            raise InvalidArgument("Default retention period must be a positive integer value.")
+        field = "Days" if "Days" in default else "Years"
+        if default[field] <= 0:
+            raise InvalidArgument("Default retention period must be a positive integer value.", ArgumentName=field,
+                                  ArgumentValue=str(default[field]))
+        if default[field] > (36500 if field == "Days" else 100):
+            raise InvalidArgument("Default retention period too large.", ArgumentName=field,
+                                  ArgumentValue=str(default[field]))
     if not bucket.object_lock:
         forget_cached()
         service.db.execute("UPDATE buckets SET object_lock=1 WHERE name=?", (bucket.name,))

@@ -38,6 +38,7 @@ def _policy(bucket, **changes):
     ({"Resource": None}, "Missing required field Resource"),
     ({"Effect": None}, "Missing required field Effect"),
     ({"Action": "NULL"}, "Invalid policy syntax."),
+    ({"Condition": {"stringequals": {"aws:SourceAccount": "123456789012"}}}, "Invalid Condition type : stringequals"),
     ({"Action": "s3:PutObject", "Resource": "BUCKET"}, "Action does not apply to any resource(s) in statement"),
     ({"Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "BUCKET"},
      "Action does not apply to any resource(s) in statement"),
@@ -80,7 +81,9 @@ def test_well_formed_policies_are_accepted(s3, bucket):
                      "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]},
                     {"Action": "s3:Get*", "Resource": f"arn:aws:s3:::{bucket}"},
                     {"Effect": "Deny", "Principal": "*", "Action": "s3:*",
-                     "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+                     "Condition": {"Bool": {"aws:SecureTransport": "false"},
+                                   "ForAnyValue:StringLikeIfExists": {"s3:prefix": ["a*"]},
+                                   "Null": {"s3:x-amz-server-side-encryption": "true"}}},
                     {"Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject"},
                     {"Principal": {"AWS": ["123456789012", "arn:aws-us-gov:iam::123456789012:role/reader"]}}):
         s3.put_bucket_policy(Bucket=bucket, Policy=_policy(bucket, **changes))

@@ -113,6 +113,24 @@ def _resource_kinds(resource, bucket: str) -> set[str]:
     return {"bucket", "object"} if "*" in named else {"bucket"}
 
 
+_OPERATORS = {f"{kind}{test}" for kind, tests in (
+    ("String", ("Equals", "NotEquals", "EqualsIgnoreCase", "NotEqualsIgnoreCase", "Like", "NotLike")),
+    ("Numeric", ("Equals", "NotEquals", "LessThan", "LessThanEquals", "GreaterThan", "GreaterThanEquals")),
+    ("Date", ("Equals", "NotEquals", "LessThan", "LessThanEquals", "GreaterThan", "GreaterThanEquals")),
+    ("Arn", ("Equals", "Like", "NotEquals", "NotLike"))) for test in tests} | {
+    "Bool", "BinaryEquals", "IpAddress", "NotIpAddress"}
+
+
+def _check_condition(condition) -> None:
+    """Condition operators are a closed set, written exactly (a set prefix and IfExists allowed)."""
+    if not isinstance(condition, dict):
+        raise MalformedPolicy("Invalid policy syntax.")
+    for written in condition:
+        name = written.split(":", 1)[1] if written.startswith(("ForAllValues:", "ForAnyValue:")) else written
+        if name != "Null" and name.removesuffix("IfExists") not in _OPERATORS:
+            raise MalformedPolicy(f"Invalid Condition type : {written}")
+
+
 def _check_statement(statement, bucket: str) -> None:
     if not isinstance(statement, dict):
         raise MalformedPolicy("Invalid policy syntax.")
@@ -138,6 +156,8 @@ def _check_statement(statement, bucket: str) -> None:
     if "Action" in statement and "Resource" in statement and any(not kinds & resource_kinds
                                                                    for kinds in action_kinds):
         raise MalformedPolicy("Action does not apply to any resource(s) in statement")
+    if "Condition" in statement:
+        _check_condition(statement["Condition"])
 
 
 def parse(text: str, bucket: str) -> dict:

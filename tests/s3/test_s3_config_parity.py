@@ -38,6 +38,7 @@ def _policy(bucket, **changes):
     ({"Resource": None}, "Missing required field Resource"),
     ({"Effect": None}, "Missing required field Effect"),
     ({"Action": "NULL"}, "Invalid policy syntax."),
+    ({"Principal": None, "NotPrincipal": {"AWS": "123456789012"}}, "Invalid principal in policy"),
     ({"Condition": {"stringequals": {"aws:SourceAccount": "123456789012"}}}, "Invalid Condition type : stringequals"),
     ({"Action": "s3:PutObject", "Resource": "BUCKET"}, "Action does not apply to any resource(s) in statement"),
     ({"Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "BUCKET"},

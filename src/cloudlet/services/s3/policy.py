@@ -141,6 +141,8 @@ def _check_statement(statement, bucket: str) -> None:
     if "Principal" not in statement and "NotPrincipal" not in statement:
         raise MalformedPolicy("Missing required field Principal")
     _check_principal(statement.get("Principal", statement.get("NotPrincipal")))
+    if "NotPrincipal" in statement and statement["Effect"] == "Allow":   # NotPrincipal only denies
+        raise MalformedPolicy("Invalid principal in policy")
     if "Action" not in statement and "NotAction" not in statement:
         raise MalformedPolicy("Missing required field Action")
     actions = _strings(statement.get("Action", statement.get("NotAction")))

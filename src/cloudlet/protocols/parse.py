@@ -146,11 +146,17 @@ def _build_json_reader(shape: Shape):
         if shape.metadata.get("document"):
             return lambda value: value
         members = None  # filled on first use: recursive shapes (DynamoDB's AttributeValue) refer back here
+        # Keys whose value passes as sent (a string member under its own name): an object of only
+        # those is its own parameter form, the common DynamoDB {"S": ...} / {"N": ...} among them.
+        plain = frozenset(key for key, (name, member) in _json_members(shape).items()
+                          if key == name and member.type_name == "string")
 
         def read_structure(value):
             nonlocal members
             if not isinstance(value, dict):
                 raise _type_error(shape, value)
+            if value.keys() <= plain and all(type(item) is str for item in value.values()):
+                return value
             if members is None:
                 members = {key: (name, _json_reader(member)) for key, (name, member) in _json_members(shape).items()}
             out = {}

@@ -171,7 +171,7 @@ class Table:
     def check_item(self, item: dict) -> tuple[dict, int]:
         """A full item for a write (values valid, key present and typed, index keys typed, size
         in limits) and its size."""
-        item = V.validate_item(item)
+        item, size = V.validate_item(item)
         for name in self.key_names:
             if name not in item:
                 raise ValidationException(f"One or more parameter values were invalid: Missing the key {name} "
@@ -180,7 +180,6 @@ class Table:
                 raise ValidationException("The provided key element does not match the schema")
             self._key_value(name, item[name])
         self.check_index_keys(item)
-        size = V.item_size(item)
         if size > V.MAX_ITEM_SIZE:
             raise ValidationException("Item size has exceeded the maximum allowed size")
         return item, size

@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 
@@ -40,6 +41,12 @@ class Runtime:
         row = self._clock.one("SELECT offset FROM clock")
         self.scheduler.offset = row[0] if row else 0.0
         self.scheduler.on_clock_change(self._save_clock)
+        if not config.in_memory:
+            self.scheduler.every(0.5, self._checkpoint)
+
+    async def _checkpoint(self) -> None:
+        """The WAL's copy back into the databases, off the event loop (its fsync would stall requests)."""
+        await asyncio.to_thread(self.store.checkpoint)
 
     def _save_clock(self) -> None:
         self._clock.execute("INSERT OR REPLACE INTO clock (id, offset) VALUES (0, ?)", (self.scheduler.offset,))

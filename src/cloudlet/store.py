@@ -8,14 +8,19 @@ upgrades an older data dir and an older cloudlet refuses a newer one.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
 
 STORE_FORMAT = 1  # the layout of the data dir itself
+# Pages of WAL at which a request would copy it back into the database itself (with an fsync); the
+# runtime checkpoints twice a second in a worker thread instead (Store.checkpoint).
+BACKSTOP_CHECKPOINT_PAGES = 10_000
 
 
 class StoreError(Exception):
@@ -30,6 +35,11 @@ class Database:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")  # durable against process death
         self.conn.execute("PRAGMA foreign_keys=ON")
+        self.path = path
+        self._checkpointer: sqlite3.Connection | None = None
+        self._checkpoint_lock = threading.Lock()
+        if path != ":memory:":
+            self.conn.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_CHECKPOINT_PAGES}")
         self._depth = 0
         self._migrate(list(migrations))
 
@@ -86,7 +96,21 @@ class Database:
             for table in self.tables():
                 self.conn.execute(f'DELETE FROM "{table}"')
 
+    def checkpoint(self) -> None:
+        """Copy committed WAL frames back into the database on a connection of its own (PASSIVE:
+        it never waits for, nor blocks, the request path). Called from a worker thread."""
+        if self.path == ":memory:" or not os.path.exists(self.path + "-wal"):
+            return
+        with self._checkpoint_lock:
+            if self._checkpointer is None:
+                self._checkpointer = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
     def close(self) -> None:
+        with self._checkpoint_lock:
+            if self._checkpointer is not None:
+                self._checkpointer.close()
+                self._checkpointer = None
         self.conn.close()
 
 
@@ -125,6 +149,10 @@ class Store:
         if self.in_memory:
             return []
         return sorted(path.stem for path in self.root.glob("*.db"))
+
+    def checkpoint(self) -> None:
+        for db in list(self.databases.values()):
+            db.checkpoint()
 
     def blob_dir(self, name: str) -> Path:
         path = self.root / "blobs" / name

@@ -11,11 +11,11 @@ from . import service, storage
 from . import values as V
 from .capacity import Meter, read_units
 from .query import PAGE_BYTES
-from .errors import (ConditionalCheckFailedException, DuplicateItemException, IdempotentParameterMismatchException,
+from .errors import (ConditionalCheckFailedException, DuplicateItemException,
                      ResourceNotFoundException, TransactionCanceledException, ValidationException, NOT_FOUND)
 from .expressions import evaluate, get_path
 from .items import record_write, returned_attributes, updated_item
-from .transactions import TOKEN_LIFETIME, _fingerprint
+from .transactions import remember, replayed
 from .updates import check_update
 
 _TOKEN = re.compile(r"""
@@ -660,17 +660,10 @@ def _statement_key(ctx, st: Statement):
 
 @service.handler("ExecuteTransaction")
 def execute_transaction(ctx, params):
-    token, now = params.get("ClientRequestToken"), ctx.now()
-    fingerprint = _fingerprint(params) if token else None
-    if token:
-        row = storage.db.one("SELECT fingerprint, created, result FROM tx_tokens WHERE account=? AND region=? "
-                             "AND token=?", (ctx.account, ctx.region, token))
-        if row is not None and now - row[1] < TOKEN_LIFETIME:
-            if row[0] != fingerprint:
-                raise IdempotentParameterMismatchException(
-                    "Specified idempotency token was used with different request parameters within the "
-                    "idempotency window")
-            return json.loads(row[2])
+    now = ctx.now()
+    earlier = replayed(ctx, params, now)
+    if earlier is not None:
+        return earlier
     parsed = []
     for position, request in enumerate(params["TransactStatements"]):
         st = Parser(request["Statement"], request.get("Parameters")).statement()
@@ -713,8 +706,5 @@ def execute_transaction(ctx, params):
                 f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
                 CancellationReasons=reasons)
         result = {"Responses": [{} for _ in parsed], **meter.many()}
-        if token:
-            storage.db.execute("INSERT OR REPLACE INTO tx_tokens (account, region, token, fingerprint, created, "
-                               "result) VALUES (?, ?, ?, ?, ?, ?)",
-                               (ctx.account, ctx.region, token, fingerprint, now, json.dumps(result)))
+        remember(ctx, params, now, result)
     return result

@@ -24,6 +24,31 @@ def _fingerprint(params: dict) -> str:
     return hashlib.sha256(V.dumps(body).encode()).hexdigest()
 
 
+def replayed(ctx, params: dict, now: float) -> dict | None:
+    """The result a transaction with this ClientRequestToken already had (within 10 minutes), or
+    IdempotentParameterMismatchException when the token came with other parameters."""
+    token = params.get("ClientRequestToken")
+    if not token:
+        return None
+    row = storage.db.one("SELECT fingerprint, created, result FROM tx_tokens WHERE account=? AND region=? "
+                         "AND token=?", (ctx.account, ctx.region, token))
+    if row is None or now - row[1] >= TOKEN_LIFETIME:
+        return None
+    if row[0] != _fingerprint(params):
+        raise IdempotentParameterMismatchException(
+            "Specified idempotency token was used with different request parameters within the idempotency window")
+    return json.loads(row[2])
+
+
+def remember(ctx, params: dict, now: float, result: dict) -> None:
+    """Keep a transaction's result under its ClientRequestToken, for replays."""
+    token = params.get("ClientRequestToken")
+    if token:
+        storage.db.execute("INSERT OR REPLACE INTO tx_tokens (account, region, token, fingerprint, created, result) "
+                           "VALUES (?, ?, ?, ?, ?, ?)",
+                           (ctx.account, ctx.region, token, _fingerprint(params), now, json.dumps(result)))
+
+
 def _plan(ctx, action: dict):
     kinds = [k for k in ("ConditionCheck", "Put", "Delete", "Update") if action.get(k) is not None]
     if len(kinds) != 1:
@@ -63,18 +88,10 @@ def transact_write_items(ctx, params):
     if len(actions) > MAX_ACTIONS:
         raise ValidationException(f"1 validation error detected: Value at 'transactItems' failed to satisfy "
                                   f"constraint: Member must have length less than or equal to {MAX_ACTIONS}")
-    token = params.get("ClientRequestToken")
     now = ctx.now()
-    fingerprint = _fingerprint(params) if token else None
-    if token:
-        row = storage.db.one("SELECT fingerprint, created, result FROM tx_tokens WHERE account=? AND region=? "
-                             "AND token=?", (ctx.account, ctx.region, token))
-        if row is not None and now - row[1] < TOKEN_LIFETIME:
-            if row[0] != fingerprint:
-                raise IdempotentParameterMismatchException(
-                    "Specified idempotency token was used with different request parameters within the "
-                    "idempotency window")
-            return json.loads(row[2])
+    earlier = replayed(ctx, params, now)
+    if earlier is not None:
+        return earlier
     plans = [_plan(ctx, action) for action in actions]
     seen = set()
     for plan in plans:
@@ -131,10 +148,7 @@ def transact_write_items(ctx, params):
         if params.get("ReturnItemCollectionMetrics") == "SIZE":
             result.update(collection_metrics_map(params, [
                 (p["table"].name, p["table"], p["key"]) for p in plans if p["kind"] != "ConditionCheck"]))
-        if token:
-            storage.db.execute("INSERT OR REPLACE INTO tx_tokens (account, region, token, fingerprint, created, "
-                               "result) VALUES (?, ?, ?, ?, ?, ?)",
-                               (ctx.account, ctx.region, token, fingerprint, now, json.dumps(result)))
+        remember(ctx, params, now, result)
     return result
 
 

@@ -72,6 +72,16 @@ SCENARIOS = [
 ]
 
 
+def _large_file(mb: int):
+    """A temporary file of mb MiB of random bytes (random: nothing on the way can compress it)."""
+    f = tempfile.NamedTemporaryFile()
+    block = os.urandom(1024 * 1024)
+    for _ in range(mb):
+        f.write(block)
+    f.flush()
+    return f
+
+
 class _PeakRSS:
     """Samples the server's RSS every 50 ms while a transfer runs."""
 
@@ -101,11 +111,7 @@ def transfers(make_client, pid: int | None) -> list[str]:
     s3.create_bucket(Bucket=bucket)
     lines = []
     for mb in LARGE_MB:
-        with tempfile.NamedTemporaryFile() as f:
-            block = os.urandom(1024 * 1024)
-            for _ in range(mb):
-                f.write(block)
-            f.flush()
+        with _large_file(mb) as f:
             try:
                 with _PeakRSS(pid) as rss:
                     t = time.perf_counter()
@@ -165,11 +171,7 @@ def loopback(make_client, pid: int | None) -> list[str]:
     sink = subprocess.Popen([sys.executable, "-c", _SINK], stdout=subprocess.PIPE, text=True)
     try:
         port = int(sink.stdout.readline())
-        with tempfile.NamedTemporaryFile() as f:
-            block = os.urandom(1024 * 1024)
-            for _ in range(mb):
-                f.write(block)
-            f.flush()
+        with _large_file(mb) as f:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600, blocksize=128 * 1024)
             t = time.perf_counter()
             with open(f.name, "rb") as body:
@@ -182,15 +184,6 @@ def loopback(make_client, pid: int | None) -> list[str]:
         sink.wait()
     _loopback_done.append(True)
     return [f"loopback baseline: 1 GiB PUT to a plain asyncio server on 127.0.0.1, {mb / seconds:.0f} MB/s"]
-
-
-def _large_file(mb: int):
-    f = tempfile.NamedTemporaryFile()
-    block = os.urandom(1024 * 1024)
-    for _ in range(mb):
-        f.write(block)
-    f.flush()
-    return f
 
 
 def server_put(make_client, pid: int | None) -> list[str]:

@@ -134,13 +134,9 @@ def validate_value(value, depth: int = 0):
 
 
 def validate_item(item: dict) -> tuple[dict, int]:
-    """The canonical form of an item and its size as AWS counts it (names + values), in one pass."""
-    out, size = {}, 0
-    for name, value in item.items():
-        value = out[name] = validate_value(value)
-        text = value.get("S")
-        size += len(name.encode()) + (len(text.encode()) if text is not None else value_size(value))
-    return out, size
+    """The canonical form of an item and its size as AWS counts it (names + values)."""
+    out = {name: validate_value(value) for name, value in item.items()}
+    return out, item_size(out)
 
 
 def type_of(value: dict) -> str:
